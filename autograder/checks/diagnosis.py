@@ -1,0 +1,57 @@
+"""Names the most likely cause of a wrong result from the shape of the error.
+
+Given what came back (g) and what was expected (e), test the signatures that
+common mistakes leave: all zeros, a flipped sign, a constant factor (named when the
+grader knows what that factor means, e.g. N = "averaged twice"), a transpose.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+FIT_TOLERANCE = 1e-6
+
+
+def best_scale(g: np.ndarray, e: np.ndarray) -> tuple[float, float]:
+    """alpha minimising |g - alpha e|, and the relative size of what is left."""
+    ee = float(np.sum(e * e))
+    if ee == 0.0:
+        return float("nan"), float("inf")
+    alpha = float(np.sum(g * e)) / ee
+    residual = np.linalg.norm(g - alpha * e) / max(np.linalg.norm(g), np.linalg.norm(e), 1e-300)
+    return alpha, float(residual)
+
+
+def diagnose(g: np.ndarray, e: np.ndarray, hints: dict) -> str:
+    """A plain-words cause for g != e, or "" when no known signature fits.
+
+    hints maps a factor (a number) to what that factor means for this check, and a
+    cause (a sentence) to the value a student who made that mistake would return.
+    """
+    if not np.all(np.isfinite(g)):
+        return ""
+    for text, alternative in hints.items():
+        if not isinstance(text, str):
+            continue
+        alternative = np.asarray(alternative, dtype=np.float64)
+        if alternative.shape == g.shape and np.allclose(g, alternative, rtol=1e-6, atol=1e-9):
+            return text
+    if not np.any(g) and np.any(e):
+        return "the result is all zeros: is a term, or the whole computation, missing?"
+    if g.ndim == 2 and g.shape[0] == g.shape[1] and g.shape[0] > 1 and np.allclose(g, e.T, rtol=1e-6, atol=1e-9):
+        return "the result is the transpose of the expected one."
+    alpha, residual = best_scale(g, e)
+    if residual < FIT_TOLERANCE and np.isfinite(alpha):
+        if np.isclose(alpha, -1.0, rtol=1e-6):
+            return "the sign is flipped (the result is exactly -1 times the expected one)."
+        for factor, meaning in hints.items():
+            if isinstance(factor, (int, float)) and np.isclose(alpha, factor, rtol=1e-6):
+                return f"the result is {_factor(alpha)} times the expected one: {meaning}"
+        if not np.isclose(alpha, 1.0, rtol=1e-6):
+            return f"the result is off by a constant factor of {_factor(alpha)}."
+    return ""
+
+
+def _factor(alpha: float) -> str:
+    if abs(alpha) < 1 and alpha != 0 and np.isclose(1 / alpha, round(1 / alpha), rtol=1e-6):
+        return f"1/{round(1 / alpha)}"
+    return f"{alpha:.6g}"

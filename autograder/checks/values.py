@@ -1,0 +1,231 @@
+"""Validation and comparison of returned values, in a fixed order.
+
+For each value: returned at all, exact type (a plain ndarray or a number; no
+subclasses or look-alikes), number of dimensions, exact shape (no broadcasting),
+numeric dtype, finiteness, then the values themselves within a tolerance. The first
+failure stops the check. A failure has a `summary` that is always safe to show,
+and a `reveal` (got vs expected) that the plugin shows only on visible tests.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from autograder.checks.diagnosis import diagnose
+from autograder.sandbox.wire import Opaque
+
+NUMERIC_KINDS = "biuf"
+
+
+class CheckFailure(AssertionError):
+    """A check that failed, with what may be shown to the student and what may not."""
+
+    def __init__(self, summary: str, reveal: str = "", diagnosis: str = "") -> None:
+        super().__init__(summary)
+        self.summary, self.reveal, self.diagnosis = summary, reveal, diagnosis
+
+    def feedback(self, visible: bool) -> str:
+        parts = [self.summary]
+        if self.diagnosis:
+            parts.append(f"Likely cause: {self.diagnosis}")
+        if visible and self.reveal:
+            parts.append(self.reveal)
+        return "\n".join(parts)
+
+
+def describe_type(value: Any) -> str:
+    if isinstance(value, Opaque):
+        return f"a {value.type_name} object"
+    if value is None:
+        return "None"
+    if type(value) is np.ndarray:
+        return f"a numpy array of shape {value.shape} and dtype {value.dtype}"
+    cls = type(value)
+    return f"a {cls.__qualname__ if cls.__module__ == 'builtins' else f'{cls.__module__}.{cls.__qualname__}'}"
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, (float, np.floating)):
+        return f"{float(x):.6g}"
+    return repr(x.item() if isinstance(x, np.generic) else x)
+
+
+def _input_note(inputs: str) -> str:
+    return f" for {inputs}" if inputs else ""
+
+
+def _require_returned(got: Any, name: str) -> None:
+    if got is None:
+        raise CheckFailure(f"{name} returned None: is a `return` statement missing?")
+
+
+def expect_array(got: Any, expected: np.ndarray, *, name: str, inputs: str = "", rtol: float = 1e-6,
+                 atol: float = 1e-8, dtype: str | None = None, hints: dict | None = None) -> np.ndarray:
+    """Checks an array return value against the expected one; returns it as validated."""
+    expected = np.asarray(expected)
+    _require_returned(got, name)
+    if type(got) is not np.ndarray:
+        raise CheckFailure(f"{name} returned {describe_type(got)}{_input_note(inputs)}; expected a numpy array "
+                           f"of shape {expected.shape}.")
+    _check_structure(got, expected, name, inputs, dtype)
+    _compare_values(got, expected, name, inputs, rtol, atol, hints)
+    return got
+
+
+def _check_structure(got: np.ndarray, expected: np.ndarray, name: str, inputs: str, dtype: str | None) -> None:
+    if got.ndim != expected.ndim:
+        raise CheckFailure(
+            f"{name} returned an array with {got.ndim} dimension(s) (shape {got.shape}){_input_note(inputs)}; "
+            f"expected {expected.ndim} (shape {expected.shape}).",
+            diagnosis=_shape_hint(got.shape, expected.shape))
+    if got.shape != expected.shape:
+        raise CheckFailure(f"{name} returned shape {got.shape}{_input_note(inputs)}; expected {expected.shape}.",
+                           diagnosis=_shape_hint(got.shape, expected.shape))
+    if got.dtype.kind not in NUMERIC_KINDS:
+        raise CheckFailure(f"{name} returned an array of dtype {got.dtype}{_input_note(inputs)}; expected numbers.")
+    if dtype is not None and got.dtype != np.dtype(dtype):
+        raise CheckFailure(f"{name} returned dtype {got.dtype}{_input_note(inputs)}; the task asks for {dtype}.")
+
+
+def _shape_hint(got: tuple, expected: tuple) -> str:
+    if len(got) == 2 and got[::-1] == expected and got != expected:
+        return "the result is transposed."
+    if tuple(d for d in got if d != 1) == tuple(d for d in expected if d != 1):
+        return "an extra or missing axis of length 1: check keepdims or a reshape."
+    if len(got) == len(expected) - 1 and got == expected[1:]:
+        return "the first axis (the samples) was summed or averaged away."
+    if len(got) < len(expected):
+        return "an axis was reduced that should have been kept: check the `axis` of a sum, mean or max."
+    return ""
+
+
+def _compare_values(got: np.ndarray, expected: np.ndarray, name: str, inputs: str, rtol: float, atol: float,
+                    hints: dict | None) -> None:
+    g = got.astype(np.float64)
+    e = expected.astype(np.float64)
+    bad_finite = ~np.isfinite(g) & np.isfinite(e)
+    if bad_finite.any():
+        index = tuple(int(i) for i in np.argwhere(bad_finite)[0])
+        where = f" at index {index}" if g.ndim else ""
+        raise CheckFailure(
+            f"{name} returned {_fmt(g[index])}{where}{_input_note(inputs)}, where a finite number was expected "
+            f"({int(bad_finite.sum())} of {g.size} entries are not finite).",
+            diagnosis="an overflow (exp of a large number) or a division by zero: rewrite the formula so that "
+                      "no intermediate value can overflow." if np.isinf(g[index]) or np.isnan(g[index]) else "")
+    close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return
+    diff = np.abs(g - e)
+    diff[~np.isfinite(diff)] = 0.0
+    rel = diff / np.maximum(np.abs(e), atol)
+    index = tuple(int(i) for i in np.argwhere(~close)[0])
+    where = f" at index {index}" if g.ndim else ""
+    n_bad = int((~close).sum())
+    summary = (f"{name} returned wrong values{_input_note(inputs)}: {n_bad} of {g.size} entries differ "
+               f"(max absolute error {diff.max():.3g}, max relative error {rel.max():.3g}; first{where}).")
+    reveal = f"At{where or ' the result'}: got {_fmt(g[index])}, expected {_fmt(e[index])}."
+    raise CheckFailure(summary, reveal=reveal, diagnosis=diagnose(g, e, hints or {}))
+
+
+def is_number(value: Any) -> bool:
+    """A Python number, a numpy scalar, or a 0-d array: what a scalar result may be."""
+    if type(value) is np.ndarray:
+        return value.ndim == 0 and value.dtype.kind in NUMERIC_KINDS
+    if isinstance(value, np.generic):
+        return value.dtype.kind in NUMERIC_KINDS
+    return type(value) in (int, float, bool)
+
+
+def expect_scalar(got: Any, expected: float, *, name: str, inputs: str = "", rtol: float = 1e-6,
+                  atol: float = 1e-8, hints: dict | None = None) -> float:
+    """Checks a single number; Python, numpy and 0-d array numbers are all accepted."""
+    _require_returned(got, name)
+    if not is_number(got):
+        shape_note = ""
+        if type(got) is np.ndarray and got.size == 1:
+            shape_note = f" Return a single number, not an array of shape {got.shape}."
+        raise CheckFailure(f"{name} returned {describe_type(got)}{_input_note(inputs)}; expected a single number."
+                           + shape_note)
+    _compare_values(np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64), name, inputs,
+                    rtol, atol, hints)
+    return float(got)
+
+
+def expect_value(got: Any, expected: Any, **kwargs: Any) -> Any:
+    """Dispatches on the expected value: a scalar input gives a number, an array an array."""
+    if np.ndim(expected) == 0 and not isinstance(expected, np.ndarray):
+        return expect_scalar(got, expected, **kwargs)
+    if isinstance(expected, np.ndarray) and expected.ndim == 0:
+        return expect_scalar(got, float(expected), **kwargs)
+    return expect_array(got, expected, **kwargs)
+
+
+def expect_close(value: float, expected: float, *, what: str, rtol: float = 1e-6, atol: float = 1e-8) -> None:
+    """For numbers computed by the grader from a validated result (accuracy, counts...)."""
+    if not np.isclose(value, expected, rtol=rtol, atol=atol):
+        raise CheckFailure(f"{what}: got {_fmt(value)}.", reveal=f"Expected {_fmt(expected)}.")
+
+
+def expect_tuple(got: Any, length: int, *, name: str, parts: str = "") -> tuple:
+    """A function that returns several values must return a tuple (or list) of that many."""
+    _require_returned(got, name)
+    if type(got) not in (tuple, list) or len(got) != length:
+        what = f"a {type(got).__name__} of length {len(got)}" if type(got) in (tuple, list) else describe_type(got)
+        raise CheckFailure(f"{name} returned {what}; expected a tuple of {length} values{f' ({parts})' if parts else ''}.")
+    return tuple(got)
+
+
+def expect_sequence(got: Any, expected: Sequence[float], *, name: str, inputs: str = "", rtol: float = 1e-6,
+                    atol: float = 1e-8, hints: dict | None = None) -> np.ndarray:
+    """A per-epoch record (errors, costs): a list, tuple or 1-D array of numbers."""
+    _require_returned(got, name)
+    expected = np.asarray(expected, dtype=np.float64)
+    if type(got) in (list, tuple):
+        if not all(is_number(x) for x in got):
+            raise CheckFailure(f"{name} should hold only numbers{_input_note(inputs)}.")
+        got = np.array([float(x) for x in got], dtype=np.float64)
+    elif type(got) is not np.ndarray:
+        raise CheckFailure(f"{name} is {describe_type(got)}{_input_note(inputs)}; expected a list or 1-D array.")
+    if got.ndim != 1 or got.shape != expected.shape:
+        raise CheckFailure(f"{name} has shape {got.shape}{_input_note(inputs)}; expected {len(expected)} values "
+                           f"(one per epoch).")
+    _check_structure(got, expected, name, inputs, None)
+    _compare_values(got, expected, name, inputs, rtol, atol, hints)
+    return got
+
+
+def expect_no_warnings(warnings: Sequence[str], *, name: str, inputs: str = "", diagnosis: str = "") -> None:
+    """Numerical stability: numpy must not have warned (overflow, invalid value, divide by zero)."""
+    if warnings:
+        raise CheckFailure(f"{name} triggered a numpy warning{_input_note(inputs)}: {warnings[0]}.",
+                           diagnosis=diagnosis)
+
+
+def describe(name: str, value: Any) -> str:
+    """A safe description of an input: its values when tiny, else its shape."""
+    array = np.asarray(value)
+    if array.ndim == 0:
+        return f"{name} = {_fmt(array[()])}"
+    if array.size <= 6:
+        return f"{name} = {np.array2string(array, separator=', ', precision=4)}"
+    return f"{name} of shape {array.shape}"
+
+
+def expect_unchanged(before: Sequence[Any], after: Sequence[Any], *, name: str, arg_names: Sequence[str]) -> None:
+    """Purity: the arguments the child received must be as they were after the call."""
+    for arg_name, old, new in zip(arg_names, before, after):
+        if isinstance(old, np.ndarray):
+            same = type(new) is np.ndarray and new.shape == old.shape and np.array_equal(new, old, equal_nan=True)
+        elif isinstance(old, dict):
+            same = isinstance(new, dict) and old.keys() == new.keys() and all(
+                type(new[k]) is np.ndarray and np.array_equal(new[k], v, equal_nan=True)
+                for k, v in old.items() if isinstance(v, np.ndarray))
+        else:
+            continue
+        if not same:
+            raise CheckFailure(
+                f"{name} modified its argument `{arg_name}` in place; functions must return new arrays and leave "
+                f"their inputs unchanged.",
+                diagnosis="an augmented assignment such as `x += ...` or `x[...] = ...` on an argument: work on "
+                          "a copy (`x = x.copy()`) or build a new array instead.")

@@ -1,0 +1,1 @@
+"""Running the graders (ordinary pytest modules) against one sandboxed submission."""

@@ -1,0 +1,160 @@
+"""The pytest plugin that turns grader test outcomes into result records.
+
+Graders are ordinary pytest modules. They declare points and Gradescope visibility
+with markers, take the sandboxed submission as the `student` fixture and the
+reference solutions as `reference`, and raise CheckFailure (or any assertion) when
+the student's value is wrong. This plugin records one TestResult per test.
+
+Loaded automatically (entry point `pytest11`), so an instructor can also run
+`pytest graders/ --submission PATH` and see pytest's own report.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograder.checks.values import CheckFailure
+from autograder.course import Course
+from autograder.results.model import VISIBILITIES, AssignmentResult, TestResult
+from autograder.sandbox.errors import StudentCodeProblem
+
+MARKERS = (
+    "points(value, visibility=None): the points this test is worth (default 1)",
+    "visibility(value): Gradescope visibility: visible, hidden, after_due_date or after_published",
+    "assignment(name): the assignment this test grades (default: from the file name test_<name>.py)",
+    "name(text): the test's name in results (default: the first line of its docstring)",
+)
+
+
+def load_reference(folder: Path, module: str) -> Any:
+    """Imports a reference solution; solutions/ goes on sys.path so that mlp can import activations."""
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    return importlib.import_module(module)
+
+
+def test_metadata(item: pytest.Item) -> dict[str, Any]:
+    """Points, visibility, assignment and display name of one grader test."""
+    points_marker = item.get_closest_marker("points")
+    points = float(points_marker.args[0]) if points_marker and points_marker.args else 1.0
+    visibility = (points_marker.kwargs.get("visibility") if points_marker else None) or (
+        item.get_closest_marker("visibility").args[0] if item.get_closest_marker("visibility") else "visible")
+    if visibility not in VISIBILITIES:
+        raise pytest.UsageError(f"{item.nodeid}: unknown visibility {visibility!r}")
+    assignment_marker = item.get_closest_marker("assignment")
+    if assignment_marker:
+        assignment = assignment_marker.args[0]
+    else:
+        match = re.fullmatch(r"test_(\w+)\.py", Path(str(item.fspath)).name)
+        assignment = match.group(1) if match else Path(str(item.fspath)).stem
+    return {"points": points, "visibility": visibility, "assignment": assignment, "name": _display_name(item)}
+
+
+def _display_name(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("name")
+    text = marker.args[0] if marker else ((getattr(item, "obj", None) and item.obj.__doc__) or "").strip()
+    text = text.splitlines()[0].strip() if text else item.name
+    params = getattr(getattr(item, "callspec", None), "params", None)
+    if params:
+        try:
+            formatted = text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            formatted = text
+        if formatted == text:
+            formatted = f"{text} [{item.callspec.id}]"
+        text = formatted
+    return text
+
+
+def outcome_of(exc: BaseException | None, visible: bool) -> tuple[str, str]:
+    """(status, feedback) for how a test ended; never shows hidden expected values."""
+    if exc is None:
+        return "passed", ""
+    if isinstance(exc, CheckFailure):
+        return "failed", exc.feedback(visible)
+    if isinstance(exc, StudentCodeProblem):
+        return exc.status, exc.message
+    if isinstance(exc, pytest.skip.Exception):
+        return "failed", f"Not run: {exc.msg}"
+    if isinstance(exc, AssertionError):
+        return "failed", str(exc) or "A check of this test failed."
+    return "error", f"The grader could not finish this check ({type(exc).__name__}: {exc})."
+
+
+class GradingSession:
+    """Plugin object for one submission: provides the fixtures and records results."""
+
+    def __init__(self, student: Any, course: Course | None = None) -> None:
+        self._student = student
+        self.course = course
+        self.results: dict[str, AssignmentResult] = {}
+
+    @pytest.fixture(scope="session")
+    def student(self) -> Any:
+        return self._student
+
+    @pytest.fixture
+    def reference(self, request: pytest.FixtureRequest) -> Any:
+        """The reference solution module of the assignment the requesting test grades."""
+        course = self.course or Course.locate(need="solutions")
+        return load_reference(course.solutions, test_metadata(request.node)["assignment"])
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
+        report = yield
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.record(item, call, report)
+        return report
+
+    def record(self, item: pytest.Item, call: pytest.CallInfo, report: Any) -> None:
+        meta = test_metadata(item)
+        exc = call.excinfo.value if call.excinfo is not None else None
+        status, feedback = outcome_of(exc, meta["visibility"] == "visible")
+        result = TestResult(
+            name=meta["name"], score=meta["points"] if status == "passed" else 0.0, max_score=meta["points"],
+            status=status, visibility=meta["visibility"], feedback=feedback, nodeid=item.nodeid,
+            seconds=getattr(report, "duration", 0.0))
+        self.results.setdefault(meta["assignment"], AssignmentResult(meta["assignment"])).tests.append(result)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("autograder")
+    group.addoption("--submission", default=None,
+                    help="grade this submission (directory, .zip or notebook) with the graders collected")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+    path = config.getoption("submission", None)
+    if path and not config.pluginmanager.has_plugin("autograder-session"):
+        _StandaloneSession(config, Path(path))
+
+
+class _StandaloneSession:
+    """`pytest --submission PATH`: stage the submission and open a sandbox for this run."""
+
+    def __init__(self, config: pytest.Config, path: Path) -> None:
+        from autograder.grading.student import Student
+        from autograder.sandbox.worker import Sandbox
+        from autograder.submission.discover import Submission, stage
+
+        self._tmp = tempfile.TemporaryDirectory(prefix="autograder-")
+        workdir, scratch = Path(self._tmp.name) / "work", Path(self._tmp.name) / "scratch"
+        workdir.mkdir()
+        scratch.mkdir()
+        stage(Submission.from_path(path), workdir, scratch)
+        self.sandbox = Sandbox(workdir)
+        config.pluginmanager.register(GradingSession(Student(self.sandbox)), "autograder-session")
+        config.add_cleanup(self.close)
+
+    def close(self) -> None:
+        self.sandbox.close()
+        self._tmp.cleanup()
+

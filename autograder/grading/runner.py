@@ -1,0 +1,69 @@
+"""Grades one submission: stage its files, open its sandbox, run the graders under pytest.
+
+pytest runs in this (trusted) process with its terminal output switched off; only
+the GradingSession plugin's records come out. Student code runs in the sandbox's
+child process, one per submission, for all of that submission's tests.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.course import Course
+from autograder.curriculum import ASSIGNMENTS
+from autograder.grading.plugin import GradingSession
+from autograder.grading.student import Student
+from autograder.results.model import AssignmentResult, SubmissionResult
+from autograder.sandbox.worker import Limits, Sandbox
+from autograder.submission.discover import Submission, SubmissionError, stage
+
+PYTEST_ARGS = [
+    "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:stepwise",
+    "--import-mode=importlib", "--assert=plain", "-W", "ignore",
+]
+
+
+class GraderError(Exception):
+    """The graders themselves could not run (not the student's fault)."""
+
+
+def test_files(course: Course, assignments: list[str], suite: str) -> list[Path]:
+    files = [course.grader_file(a) if suite == "hidden" else course.public_test_file(a) for a in assignments]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise GraderError(f"missing test file(s): {', '.join(missing)}")
+    return files
+
+
+def grade(submission: Submission, course: Course, assignments: list[str] | None = None, *,
+          suite: str = "hidden", limits: Limits | None = None) -> SubmissionResult:
+    """All tests of the chosen assignments for one submission, as one result record."""
+    assignments = list(assignments or ASSIGNMENTS)
+    files = test_files(course, assignments, suite)
+    start = time.perf_counter()
+    result = SubmissionResult(submission=submission.id, source=str(submission.path))
+    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+        workdir, scratch = Path(tmp) / "work", Path(tmp) / "scratch"
+        workdir.mkdir()
+        scratch.mkdir()
+        try:
+            staged = stage(submission, workdir, scratch)
+            result.notes.extend(staged.notes)
+        except SubmissionError as exc:
+            result.notes.append(str(exc))
+        with Sandbox(workdir, limits) as sandbox:
+            session = GradingSession(Student(sandbox), course)
+            args = [*PYTEST_ARGS, f"--rootdir={course.root}", *map(str, files)]
+            with contextlib.redirect_stdout(io.StringIO()) as out:
+                code = pytest.main(args, plugins=[session])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise GraderError(f"pytest could not run the graders (exit code {int(code)}): {out.getvalue()[-2000:]}")
+    for name in assignments:
+        result.assignments[name] = session.results.get(name, AssignmentResult(name))
+    result.seconds = time.perf_counter() - start
+    return result

@@ -1,0 +1,157 @@
+"""The sandboxed side: imports the student's modules and serves calls from the parent.
+
+Run as a plain script (``python -I child.py REQUEST_FD RESPONSE_FD``) with the
+submission's working directory as cwd. It never sees the reference solutions or the
+hidden tests: it gets inputs, calls the student's function, and sends back what the
+function returned, encoded by wire.py. Nothing here is trusted by the parent.
+"""
+import importlib
+import importlib.util
+import os
+import sys
+import time
+import traceback
+import warnings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _load_private(name: str, filename: str):
+    """Loads a sibling file under a private name, so student modules cannot shadow it."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, filename))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+wire = _load_private("_autograder_wire", "wire.py")
+
+MAX_MESSAGE_CHARS = 2000
+MAX_WARNINGS = 10
+
+
+def _clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit] + " [...]"
+
+
+def _describe_exception(exc: BaseException, workdir: str) -> dict:
+    """Type, message and the student's own frames only (file name and line)."""
+    frames = [
+        {"file": os.path.relpath(f.filename, workdir), "line": f.lineno, "function": f.name,
+         "code": _clip(f.line or "", 200)}
+        for f in traceback.extract_tb(exc.__traceback__)
+        if os.path.abspath(f.filename).startswith(workdir + os.sep)
+    ]
+    if isinstance(exc, SyntaxError) and exc.filename:
+        frames.append({"file": os.path.relpath(exc.filename, workdir), "line": exc.lineno or 0,
+                       "function": "<module>", "code": _clip((exc.text or "").strip(), 200)})
+    try:
+        message = str(exc)
+    except BaseException:  # noqa: BLE001 - a hostile __str__
+        message = "<unprintable message>"
+    return {"type": type(exc).__name__, "message": _clip(message), "frames": frames[-5:]}
+
+
+class Session:
+    """Holds the imported student modules for the life of this child."""
+
+    def __init__(self, workdir: str) -> None:
+        self.workdir = workdir
+        self.modules: dict = {}
+
+    def module(self, name: str):
+        """Imports the student's module once; errors are reported, not raised upward."""
+        if name in self.modules:
+            return self.modules[name]
+        if not os.path.exists(os.path.join(self.workdir, name + ".py")):
+            raise _Failure({"kind": "missing_module", "module": name})
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                module = importlib.import_module(name)
+        except BaseException as exc:  # noqa: BLE001 - SystemExit at import is the student's bug
+            raise _Failure({"kind": "import_error", "module": name,
+                            **_describe_exception(exc, self.workdir)}) from None
+        self.modules[name] = module
+        return module
+
+    def function(self, module_name: str, function_name: str):
+        module = self.module(module_name)
+        func = getattr(module, function_name, None)
+        if func is None or not callable(func):
+            raise _Failure({"kind": "missing_function", "module": module_name,
+                            "function": function_name,
+                            "found": None if func is None else wire._type_name(func)})
+        return func
+
+    def call(self, func, args: tuple, kwargs: dict):
+        """Calls student code with numpy's floating-point warnings switched on and recorded."""
+        import numpy as np
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with np.errstate(over="warn", invalid="warn", divide="warn"):
+                try:
+                    value = func(*args, **kwargs)
+                except BaseException as exc:  # noqa: BLE001 - any escape is reported as an error
+                    raise _Failure({"kind": "exception", "function": getattr(func, "__name__", "?"),
+                                    **_describe_exception(exc, self.workdir)}) from None
+        notes = [f"{w.category.__name__}: {_clip(str(w.message), 200)}" for w in caught[:MAX_WARNINGS]]
+        return value, notes
+
+
+class _Failure(Exception):
+    def __init__(self, error: dict) -> None:
+        super().__init__(error.get("kind"))
+        self.error = error
+
+
+def handle(session: Session, request: dict, blobs: list) -> tuple:
+    op = request.get("op")
+    if op == "import":
+        session.module(request["module"])
+        return {"ok": True}, []
+    if op == "call":
+        func = session.function(request["module"], request["function"])
+        args, kwargs = wire.decode(request["args"], blobs), wire.decode(request["kwargs"], blobs)
+        start = time.perf_counter()
+        value, notes = session.call(func, tuple(args), dict(kwargs))
+        seconds = time.perf_counter() - start
+        out = {"value": value}
+        if request.get("return_args"):
+            out["args_after"], out["kwargs_after"] = tuple(args), dict(kwargs)
+        tree, out_blobs = wire.encode(out)
+        return {"ok": True, "result": tree, "warnings": notes, "seconds": seconds}, out_blobs
+    if op == "probe":
+        probes = sys.modules.get("_autograder_probes") or _load_private("_autograder_probes", "probes.py")
+        params = wire.decode(request["params"], blobs)
+        start = time.perf_counter()
+        value = probes.run(request["name"], session, params)
+        tree, out_blobs = wire.encode(value)
+        return {"ok": True, "result": tree, "seconds": time.perf_counter() - start}, out_blobs
+    return {"ok": False, "error": {"kind": "bad_request", "message": f"unknown op {op!r}"}}, []
+
+
+def serve(request_fd: int, response_fd: int) -> None:
+    workdir = os.path.realpath(os.getcwd())
+    sys.path.insert(0, workdir)
+    session = Session(workdir)
+    requests = os.fdopen(request_fd, "rb", buffering=0)
+    while True:
+        try:
+            request, blobs = wire.read_frame(requests)
+        except EOFError:
+            return
+        try:
+            response, out_blobs = handle(session, request, blobs)
+        except _Failure as failure:
+            response, out_blobs = {"ok": False, "error": failure.error}, []
+        except BaseException as exc:  # noqa: BLE001 - keep serving after anything
+            response = {"ok": False, "error": {"kind": "exception", **_describe_exception(exc, workdir)}}
+            out_blobs = []
+        wire.write_frame(response_fd, response, out_blobs)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), int(sys.argv[2]))

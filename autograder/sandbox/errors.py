@@ -1,0 +1,86 @@
+"""What can go wrong when the parent asks the child to run student code.
+
+Each error carries one readable sentence for the student. They are raised inside
+the grader tests, which lets pytest's result collection mark the test `error`
+(the student's code raised, timed out or crashed) or `failed` (a piece is missing).
+"""
+from __future__ import annotations
+
+
+class StudentCodeProblem(Exception):
+    """Base class: the student's code could not produce a value for this check."""
+
+    status = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MissingModule(StudentCodeProblem):
+    status = "failed"
+
+    def __init__(self, module: str) -> None:
+        super().__init__(f"No {module}.py was found in the submission, so nothing that needs it can be graded.")
+        self.module = module
+
+
+class MissingFunction(StudentCodeProblem):
+    status = "failed"
+
+    def __init__(self, module: str, function: str, found: str | None = None) -> None:
+        what = "does not define" if found is None else f"defines {function} as a {found}, not as"
+        super().__init__(f"{module}.py {what} a function `{function}`.")
+        self.module, self.function = module, function
+
+
+def _where(frames: list[dict]) -> str:
+    if not frames:
+        return ""
+    last = frames[-1]
+    code = f": `{last['code']}`" if last.get("code") else ""
+    return f" (at {last['file']}, line {last['line']}{code})"
+
+
+class ImportFailed(StudentCodeProblem):
+    def __init__(self, module: str, error: dict) -> None:
+        super().__init__(
+            f"{module}.py could not be imported: {error.get('type')}: {error.get('message')}{_where(error.get('frames', []))}."
+        )
+        self.module = module
+
+
+class StudentException(StudentCodeProblem):
+    def __init__(self, function: str, error: dict) -> None:
+        super().__init__(
+            f"{function} raised {error.get('type')}: {error.get('message')}{_where(error.get('frames', []))}."
+        )
+        self.function = function
+        self.exception_type = error.get("type")
+
+
+class CallTimeout(StudentCodeProblem):
+    def __init__(self, function: str, seconds: float) -> None:
+        super().__init__(
+            f"{function} did not return within {seconds:g} s and was stopped: look for a loop that never ends "
+            f"or for work far larger than the inputs need."
+        )
+        self.function = function
+
+
+class ChildCrashed(StudentCodeProblem):
+    def __init__(self, function: str, detail: str) -> None:
+        super().__init__(f"The process running {function} ended abruptly ({detail}).")
+        self.function = function
+
+
+class BadReply(StudentCodeProblem):
+    def __init__(self, function: str, detail: str) -> None:
+        super().__init__(f"What {function} sent back could not be read as data: {detail}.")
+
+
+class BudgetExhausted(StudentCodeProblem):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"The submission used up its total time of {seconds:g} s, so the remaining checks were not run."
+        )

@@ -1,0 +1,130 @@
+"""Grader code that must run beside the student's code, inside the sandbox.
+
+Some checks cannot be a single call with array arguments: `numerical_gradient`
+needs a Python function to differentiate, and the Keras checks need a live model.
+These probes build those objects here, call the student's functions through the
+session (so errors and warnings are reported as for any call), and return plain
+data. They hold no expected answers: the parent computes those and compares.
+"""
+import os
+
+import numpy as np
+
+
+def run(name: str, session, params: dict):
+    return PROBES[name](session, **params)
+
+
+def numerical_gradient(session, x, c, h=None):
+    """Differentiates f = sum(c * sin(x)) + 0.5 * sum(x**2), which reads x in place."""
+    func = session.function("mlp", "numerical_gradient")
+    calls = 0
+
+    def f():
+        nonlocal calls
+        calls += 1
+        return float(np.sum(c * np.sin(x)) + 0.5 * np.sum(x ** 2))
+
+    args = (f, x) if h is None else (f, x, h)
+    grad, _ = session.call(func, args, {})
+    return {"grad": grad, "x_after": x, "calls": calls}
+
+
+def _keras():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    return keras
+
+
+def _describe_model(model) -> dict:
+    """The architecture and compile settings as plain data (no weights, no objects)."""
+    info = {"type": f"{type(model).__module__}.{type(model).__qualname__}"}
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        return info
+    info["layers"] = []
+    for layer in layers:
+        config = layer.get_config() if hasattr(layer, "get_config") else {}
+        activation = config.get("activation")
+        info["layers"].append({
+            "class": type(layer).__name__,
+            "units": config.get("units"),
+            "activation": activation if isinstance(activation, str) else type(activation).__name__,
+            "params": int(layer.count_params()),
+        })
+    try:
+        info["input_shape"] = [d for d in model.input_shape[1:]]
+    except Exception:  # noqa: BLE001 - a model with no defined input
+        info["input_shape"] = None
+    info["params"] = int(model.count_params())
+    info["compiled"] = bool(getattr(model, "compiled", False))
+    if info["compiled"]:
+        config = model.get_compile_config() or {}
+        optimizer = config.get("optimizer") or {}
+        if isinstance(optimizer, dict):
+            info["optimizer"] = {"class": optimizer.get("class_name"),
+                                 "learning_rate": (optimizer.get("config") or {}).get("learning_rate")}
+        else:
+            info["optimizer"] = {"class": str(optimizer), "learning_rate": None}
+        info["loss"] = _name_of(config.get("loss"))
+        metrics = config.get("metrics") or []
+        info["metrics"] = [_name_of(m) for m in (metrics if isinstance(metrics, list) else [metrics])]
+    return info
+
+
+def _name_of(obj) -> str:
+    if isinstance(obj, str) or obj is None:
+        return obj
+    if isinstance(obj, dict):  # a serialized Keras object
+        config = obj.get("config")
+        name = config.get("name") if isinstance(config, dict) else None
+        return name or obj.get("class_name") or str(obj)
+    return getattr(obj, "__name__", None) or type(obj).__name__
+
+
+def keras_architecture(session, kwargs: dict):
+    keras = _keras()
+    keras.utils.set_random_seed(0)
+    model, _ = session.call(session.function("keras_model", "build_model"), (), kwargs)
+    return _describe_model(model)
+
+
+def keras_train(session, X_train, y_train, X_test, epochs, batch_size, seed):
+    """Preprocess, build, train and predict with the student's own four functions."""
+    keras = _keras()
+    keras.utils.set_random_seed(seed)
+    preprocess = session.function("keras_model", "preprocess")
+    X_train_p, _ = session.call(preprocess, (X_train,), {})
+    X_test_p, _ = session.call(preprocess, (X_test,), {})
+    model, _ = session.call(session.function("keras_model", "build_model"), (), {})
+    history, _ = session.call(session.function("keras_model", "train_model"), (model, X_train_p, y_train),
+                              {"epochs": epochs, "batch_size": batch_size})
+    predictions, _ = session.call(session.function("keras_model", "predict_classes"), (model, X_test_p), {})
+    curves = getattr(history, "history", None)
+    return {
+        "predictions": predictions,
+        "history": {str(k): [float(v) for v in vals] for k, vals in curves.items()} if isinstance(curves, dict) else None,
+        "history_type": type(history).__name__,
+    }
+
+
+def keras_predict_classes(session, weights: list, X):
+    """Builds a fixed dense model with the parent's weights and asks the student for its labels."""
+    keras = _keras()
+    layers = [keras.Input(shape=X.shape[1:]), keras.layers.Flatten()]
+    for i in range(0, len(weights), 2):
+        last = i == len(weights) - 2
+        layers.append(keras.layers.Dense(weights[i].shape[1], activation="softmax" if last else "relu"))
+    model = keras.Sequential(layers)
+    model.set_weights(weights)
+    labels, _ = session.call(session.function("keras_model", "predict_classes"), (model, X), {})
+    return {"labels": labels}
+
+
+PROBES = {
+    "numerical_gradient": numerical_gradient,
+    "keras_architecture": keras_architecture,
+    "keras_train": keras_train,
+    "keras_predict_classes": keras_predict_classes,
+}

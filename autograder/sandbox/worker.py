@@ -1,0 +1,277 @@
+"""The parent side of the sandbox: one child process per submission.
+
+The child is started lazily, reused across calls, and replaced after a crash or a
+timeout. Requests and replies travel on two private pipes; the child's stdout and
+stderr go to a third pipe that is drained into a capped buffer, so nothing the
+student prints can be mistaken for a reply or fill memory.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.sandbox import errors, wire
+
+CHILD_SCRIPT = Path(__file__).with_name("child.py")
+OUTPUT_CAP = 64 * 1024
+
+
+@dataclass
+class Limits:
+    """Time and resource limits for one submission's child."""
+
+    call_seconds: float = 20.0
+    import_seconds: float = 60.0
+    total_seconds: float = 900.0
+    max_reply_bytes: int = 64 << 20
+    max_file_bytes: int = 256 << 20
+    max_open_files: int = 1024
+
+
+@dataclass
+class CallResult:
+    value: Any
+    args_after: tuple = ()
+    kwargs_after: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def child_environment(workdir: Path) -> dict[str, str]:
+    """A clean environment: nothing of the grader's (tokens, paths) reaches the child."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(workdir),
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "TF_NUM_INTRAOP_THREADS": "1",
+        "TF_NUM_INTEROP_THREADS": "1",
+        "TF_ENABLE_ONEDNN_OPTS": "0",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "KERAS_HOME": str(workdir / ".keras"),
+    }
+
+
+class _CappedOutput:
+    """Keeps the first OUTPUT_CAP bytes the child prints and counts the rest."""
+
+    def __init__(self, fd: int) -> None:
+        self.data = bytearray()
+        self.total = 0
+        self._thread = threading.Thread(target=self._drain, args=(fd,), daemon=True)
+        self._thread.start()
+
+    def _drain(self, fd: int) -> None:
+        with os.fdopen(fd, "rb", buffering=0) as stream:
+            while chunk := stream.read(65536):
+                self.total += len(chunk)
+                room = OUTPUT_CAP - len(self.data)
+                if room > 0:
+                    self.data += chunk[:room]
+
+    def tail(self, chars: int = 500) -> str:
+        return self.data.decode("utf-8", "replace")[-chars:]
+
+
+class _DeadlineReader:
+    """A file-like read() over a pipe that gives up at a deadline."""
+
+    def __init__(self, fd: int, deadline: float) -> None:
+        self.fd, self.deadline = fd, deadline
+
+    def read(self, n: int) -> bytes:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+            raise TimeoutError
+        return os.read(self.fd, min(n, 1 << 20))
+
+
+def _limit_resources(limits: Limits) -> None:
+    """Runs in the child between fork and exec."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.max_file_bytes, limits.max_file_bytes))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.max_open_files, limits.max_open_files))
+
+
+class Sandbox:
+    """Runs one submission's code in a child process and brings back plain data."""
+
+    def __init__(self, workdir: Path, limits: Limits | None = None) -> None:
+        self.workdir = Path(workdir).resolve()
+        self.limits = limits or Limits()
+        self.seconds_used = 0.0
+        self.restarts = 0
+        self._proc: subprocess.Popen | None = None
+        self._imported: set[str] = set()
+
+    # -- lifecycle -------------------------------------------------------------
+    def _start(self) -> None:
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        out_r, out_w = os.pipe()
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", str(CHILD_SCRIPT), str(req_r), str(resp_w)],
+                cwd=self.workdir,
+                env=child_environment(self.workdir),
+                stdin=subprocess.DEVNULL,
+                stdout=out_w,
+                stderr=out_w,
+                pass_fds=(req_r, resp_w),
+                start_new_session=True,
+                preexec_fn=lambda: _limit_resources(self.limits),
+            )
+        finally:
+            for fd in (req_r, resp_w, out_w):
+                os.close(fd)
+        self._requests, self._replies = req_w, resp_r
+        self._output = _CappedOutput(out_r)
+        self._imported = set()
+
+    def _stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        for fd in (self._requests, self._replies):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait()
+
+    def close(self) -> None:
+        self._stop()
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def output(self) -> str:
+        """What the child printed (capped), for messages about crashes."""
+        return self._output.tail() if self._proc is not None else ""
+
+    # -- requests --------------------------------------------------------------
+    def _exchange(self, request: dict, blobs: list[bytes], label: str, timeout: float) -> tuple[dict, list[bytes]]:
+        """Sends one request and waits for its reply; on any failure the child is replaced."""
+        remaining_budget = self.limits.total_seconds - self.seconds_used
+        if remaining_budget <= 0:
+            raise errors.BudgetExhausted(self.limits.total_seconds)
+        timeout = min(timeout, remaining_budget)
+        if self._proc is None:
+            self._start()
+        start = time.monotonic()
+        try:
+            wire.write_frame(self._requests, request, blobs)
+            reply = wire.read_frame(_DeadlineReader(self._replies, start + timeout), self.limits.max_reply_bytes)
+        except TimeoutError:
+            self._restart()
+            raise errors.CallTimeout(label, timeout) from None
+        except (EOFError, BrokenPipeError, OSError):
+            detail = self._exit_detail()
+            self._restart()
+            raise errors.ChildCrashed(label, detail) from None
+        except wire.WireError as exc:
+            self._restart()
+            raise errors.BadReply(label, str(exc)) from None
+        finally:
+            self.seconds_used += time.monotonic() - start
+        return reply
+
+    def _restart(self) -> None:
+        self._stop()
+        self.restarts += 1
+
+    def _exit_detail(self) -> str:
+        assert self._proc is not None
+        try:
+            code = self._proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return "it stopped answering"
+        if code < 0:
+            name = signal.Signals(-code).name
+            hint = " - out of memory?" if name == "SIGKILL" else ""
+            return f"killed by {name}{hint}"
+        return f"exit status {code}: did the code call sys.exit() or os._exit()?"
+
+    def _raise_for(self, error: dict, module: str, function: str) -> None:
+        kind = error.get("kind")
+        if kind == "missing_module":
+            raise errors.MissingModule(module)
+        if kind == "missing_function":
+            raise errors.MissingFunction(module, function, error.get("found"))
+        if kind == "import_error":
+            raise errors.ImportFailed(module, error)
+        raise errors.StudentException(str(error.get("function") or function), error)
+
+    def import_module(self, module: str) -> None:
+        """Imports a student module on its own, with the longer import time limit."""
+        if module in self._imported and self._proc is not None:
+            return
+        reply, _ = self._exchange({"op": "import", "module": module}, [], f"the import of {module}.py",
+                                  self.limits.import_seconds)
+        if not reply.get("ok"):
+            self._raise_for(reply.get("error") or {}, module, "")
+        self._imported.add(module)
+
+    def call(self, module: str, function: str, *args: Any, timeout: float | None = None,
+             return_args: bool = False, **kwargs: Any) -> CallResult:
+        """Calls module.function(*args, **kwargs) in the child and decodes what it returned."""
+        self.import_module(module)
+        (args_tree, kwargs_tree), blobs = _encode_pair(args, kwargs)
+        reply, reply_blobs = self._exchange(
+            {"op": "call", "module": module, "function": function, "args": args_tree,
+             "kwargs": kwargs_tree, "return_args": return_args},
+            blobs, function, timeout or self.limits.call_seconds)
+        if not reply.get("ok"):
+            self._raise_for(reply.get("error") or {}, module, function)
+        out = self._decode(reply, reply_blobs, function)
+        return CallResult(value=out.get("value"), args_after=out.get("args_after", ()),
+                          kwargs_after=out.get("kwargs_after", {}),
+                          warnings=[str(w) for w in reply.get("warnings") or []][:10],
+                          seconds=float(reply.get("seconds") or 0.0))
+
+    def probe(self, name: str, module: str, label: str, timeout: float | None = None, **params: Any) -> Any:
+        """Runs one of probes.py's grader routines beside the student's module."""
+        self.import_module(module)
+        tree, blobs = wire.encode(params)
+        reply, reply_blobs = self._exchange({"op": "probe", "name": name, "params": tree}, blobs, label,
+                                            timeout or self.limits.call_seconds)
+        if not reply.get("ok"):
+            self._raise_for(reply.get("error") or {}, module, label)
+        return self._decode(reply, reply_blobs, label)
+
+    @staticmethod
+    def _decode(reply: dict, blobs: list[bytes], label: str) -> Any:
+        try:
+            out = wire.decode(reply.get("result"), blobs)
+        except (wire.WireError, RecursionError) as exc:
+            raise errors.BadReply(label, str(exc)) from None
+        if not isinstance(out, dict):
+            raise errors.BadReply(label, "the reply is not a record")
+        return out
+
+
+def _encode_pair(args: tuple, kwargs: dict) -> tuple[tuple[Any, Any], list[bytes]]:
+    """Encodes args and kwargs together, so that both refer to one list of blobs."""
+    tree, blobs = wire.encode((tuple(args), dict(kwargs)))
+    args_tree, kwargs_tree = tree["__tuple__"]
+    return (args_tree, kwargs_tree), blobs

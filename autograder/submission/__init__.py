@@ -1,0 +1,1 @@
+"""Finding a submission's files and staging them for the sandbox."""

@@ -1,0 +1,155 @@
+"""Hidden grader: activation functions and their derivatives (10 points).
+
+Each function is compared with the reference on fixed edge cases and on seeded
+random arrays of several shapes, then checked for stability at |z| = 1e4, for
+scalar inputs, and for purity (the input array is left unchanged).
+"""
+import numpy as np
+import pytest
+
+from autograder.checks import describe, expect_array, expect_no_warnings, expect_unchanged, expect_value
+
+# Loose enough for a float32 implementation (1 - tanh^2 loses digits near saturation),
+# tight enough that every wrong formula tried is caught.
+TOL = {"rtol": 1e-5, "atol": 1e-7}
+SHAPES = [(7,), (4, 5), (2, 3, 4)]
+EDGES = np.array([-50.0, -5.0, -1.0, -1e-3, 0.0, 1e-3, 1.0, 5.0, 50.0])
+
+
+def random_inputs(seed):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(0.0, 3.0, size=shape) for shape in SHAPES]
+
+
+def mistakes(reference, name, z):
+    """What the usual wrong versions of `name` return, to name the cause when one matches."""
+    s = reference.sigmoid(z)
+    return {
+        "sigmoid_grad": {
+            "this is sigmoid(z) itself, not its derivative sigmoid(z) * (1 - sigmoid(z)).": s,
+            "the derivative was applied to z instead of to sigmoid(z): use s * (1 - s) with s = sigmoid(z).":
+                z * (1 - z),
+        },
+        "tanh_grad": {
+            "the derivative was applied to z instead of to tanh(z): use 1 - tanh(z)**2.": 1 - z ** 2,
+            "this is tanh(z) itself, not its derivative 1 - tanh(z)**2.": np.tanh(z),
+        },
+        "relu_grad": {
+            "the derivative at z == 0 must be 0 (use z > 0, not z >= 0).": (z >= 0).astype(float),
+            "this is relu(z) itself, not its derivative (1 where z > 0, else 0).": np.maximum(z, 0),
+        },
+        "sigmoid": {"the sign of the exponent is flipped: sigmoid(z) = 1 / (1 + exp(-z)).": 1 / (1 + np.exp(z))},
+    }.get(name, {})
+
+
+def check_function(student, reference, name, seed):
+    fn, ref = getattr(student.activations, name), getattr(reference, name)
+    for i, z in enumerate([EDGES, *random_inputs(seed)]):
+        inputs = "the edge cases z = [-50, ..., 50]" if i == 0 else f"{describe('z', z)} (random)"
+        expect_array(fn(z.copy()), ref(z), name=f"{name}(z)", inputs=inputs, hints=mistakes(reference, name, z), **TOL)
+
+
+@pytest.mark.points(1, visibility="visible")
+def test_sigmoid(student, reference):
+    """sigmoid matches 1 / (1 + exp(-z)) on edge cases and random arrays"""
+    check_function(student, reference, "sigmoid", seed=1)
+
+
+@pytest.mark.points(1, visibility="hidden")
+def test_sigmoid_grad(student, reference):
+    """sigmoid_grad is the derivative of sigmoid"""
+    check_function(student, reference, "sigmoid_grad", seed=2)
+
+
+@pytest.mark.points(0.5, visibility="hidden")
+def test_tanh(student, reference):
+    """tanh matches np.tanh on edge cases and random arrays"""
+    check_function(student, reference, "tanh", seed=3)
+
+
+@pytest.mark.points(1, visibility="hidden")
+def test_tanh_grad(student, reference):
+    """tanh_grad is the derivative of tanh"""
+    check_function(student, reference, "tanh_grad", seed=4)
+
+
+@pytest.mark.points(0.5, visibility="hidden")
+def test_relu(student, reference):
+    """relu matches max(0, z)"""
+    check_function(student, reference, "relu", seed=5)
+
+
+@pytest.mark.points(1, visibility="hidden")
+def test_relu_grad(student, reference):
+    """relu_grad is 1 where z > 0 and 0 elsewhere, including z == 0"""
+    check_function(student, reference, "relu_grad", seed=6)
+
+
+def softmax_mistakes(Z):
+    e = np.exp(Z - Z.max())
+    hints = {"softmax must not be taken along axis 0 (down the columns) but along the last axis (each row)":
+             e / e.sum(axis=0, keepdims=True)} if Z.ndim == 2 else {}
+    hints["the exponentials were divided by the sum over the whole array, not over each row: "
+          "use axis=-1 with keepdims=True."] = e / e.sum()
+    return hints
+
+
+@pytest.mark.points(1.5, visibility="hidden")
+def test_softmax(student, reference):
+    """softmax gives one distribution per row (and one for a 1-D input)"""
+    rng = np.random.default_rng(7)
+    cases = [np.array([1.0, 2.0, 3.0]), rng.normal(0, 2, size=(6,)), rng.normal(0, 2, size=(5, 4)),
+             rng.normal(0, 2, size=(1, 3)), rng.normal(0, 2, size=(3, 1)), rng.normal(0, 2, size=(2, 3, 4))]
+    for Z in cases:
+        expect_array(student.activations.softmax(Z.copy()), reference.softmax(Z), name="softmax(Z)",
+                     inputs=describe("Z", Z), hints=softmax_mistakes(Z), **TOL)
+
+
+STABILITY_HINTS = {
+    "sigmoid": "np.exp(-z) overflows for large negative z. Use exp(-|z|), which never overflows: "
+               "1 / (1 + exp(-z)) for z >= 0 and exp(z) / (1 + exp(z)) for z < 0.",
+    "softmax": "np.exp(Z) overflows for large logits. Subtract each row's maximum first: "
+               "softmax(Z) = softmax(Z - max(Z)), and then the largest exponent is exp(0) = 1.",
+}
+
+
+@pytest.mark.points(1, visibility="visible")
+def test_sigmoid_is_stable(student, reference):
+    """sigmoid is stable for large |z|"""
+    z = np.array([-1e4, -1000.0, -710.0, 710.0, 1000.0, 1e4])
+    call = student.activations.sigmoid.call(z.copy())
+    inputs = "z = [-1e4, -1000, -710, 710, 1000, 1e4]"
+    expect_array(call.value, reference.sigmoid(z), name="sigmoid(z)", inputs=inputs, **TOL)
+    expect_no_warnings(call.warnings, name="sigmoid(z)", inputs=inputs, diagnosis=STABILITY_HINTS["sigmoid"])
+
+
+@pytest.mark.points(1, visibility="visible")
+def test_softmax_is_stable(student, reference):
+    """softmax is stable for large logits"""
+    Z = np.array([[1e4, 0.0, -1e4], [1000.0, 1000.0, 1000.0], [-1e4, -1e4, -1e4 + 1.0]])
+    call = student.activations.softmax.call(Z.copy())
+    inputs = "Z with entries up to |1e4|"
+    expect_array(call.value, reference.softmax(Z), name="softmax(Z)", inputs=inputs, **TOL)
+    expect_no_warnings(call.warnings, name="softmax(Z)", inputs=inputs, diagnosis=STABILITY_HINTS["softmax"])
+
+
+FUNCTIONS = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad"]
+
+
+@pytest.mark.points(0.5, visibility="hidden")
+def test_scalar_inputs(student, reference):
+    """every activation also accepts a plain Python number"""
+    for name in FUNCTIONS:
+        for z in (-2.0, 0.0, 1.5):
+            expect_value(getattr(student.activations, name)(z), float(getattr(reference, name)(z)),
+                         name=f"{name}({z})", **TOL)
+
+
+@pytest.mark.points(1, visibility="hidden")
+def test_inputs_unchanged(student):
+    """no activation modifies its input array in place"""
+    rng = np.random.default_rng(8)
+    for name in [*FUNCTIONS, "softmax"]:
+        Z = rng.normal(0, 2, size=(4, 3))
+        call = getattr(student.activations, name).call(Z.copy())
+        expect_unchanged([Z], call.args_after, name=name, arg_names=["z"])
