@@ -5,6 +5,8 @@ argument, what was wrong, and (where it can tell) the most likely cause.
 """
 from autograder.checks.values import (
     CheckFailure,
+    as_number,
+    as_sequence,
     describe,
     expect_array,
     expect_close,
@@ -18,6 +20,8 @@ from autograder.checks.values import (
 
 __all__ = [
     "CheckFailure",
+    "as_number",
+    "as_sequence",
     "describe",
     "expect_array",
     "expect_close",

@@ -57,7 +57,7 @@ def _input_note(inputs: str) -> str:
 
 def _require_returned(got: Any, name: str) -> None:
     if got is None:
-        raise CheckFailure(f"{name} returned None: is a `return` statement missing?")
+        raise CheckFailure(f"{name} is None: is a `return` statement missing?")
 
 
 def expect_array(got: Any, expected: np.ndarray, *, name: str, inputs: str = "", rtol: float = 1e-6,
@@ -66,7 +66,7 @@ def expect_array(got: Any, expected: np.ndarray, *, name: str, inputs: str = "",
     expected = np.asarray(expected)
     _require_returned(got, name)
     if type(got) is not np.ndarray:
-        raise CheckFailure(f"{name} returned {describe_type(got)}{_input_note(inputs)}; expected a numpy array "
+        raise CheckFailure(f"{name} is {describe_type(got)}{_input_note(inputs)}; expected a numpy array "
                            f"of shape {expected.shape}.")
     _check_structure(got, expected, name, inputs, dtype)
     _compare_values(got, expected, name, inputs, rtol, atol, hints)
@@ -76,16 +76,16 @@ def expect_array(got: Any, expected: np.ndarray, *, name: str, inputs: str = "",
 def _check_structure(got: np.ndarray, expected: np.ndarray, name: str, inputs: str, dtype: str | None) -> None:
     if got.ndim != expected.ndim:
         raise CheckFailure(
-            f"{name} returned an array with {got.ndim} dimension(s) (shape {got.shape}){_input_note(inputs)}; "
+            f"{name} has {got.ndim} dimension(s) (shape {got.shape}){_input_note(inputs)}; "
             f"expected {expected.ndim} (shape {expected.shape}).",
             diagnosis=_shape_hint(got.shape, expected.shape))
     if got.shape != expected.shape:
-        raise CheckFailure(f"{name} returned shape {got.shape}{_input_note(inputs)}; expected {expected.shape}.",
+        raise CheckFailure(f"{name} has shape {got.shape}{_input_note(inputs)}; expected {expected.shape}.",
                            diagnosis=_shape_hint(got.shape, expected.shape))
     if got.dtype.kind not in NUMERIC_KINDS:
-        raise CheckFailure(f"{name} returned an array of dtype {got.dtype}{_input_note(inputs)}; expected numbers.")
+        raise CheckFailure(f"{name} has dtype {got.dtype}{_input_note(inputs)}; expected numbers.")
     if dtype is not None and got.dtype != np.dtype(dtype):
-        raise CheckFailure(f"{name} returned dtype {got.dtype}{_input_note(inputs)}; the task asks for {dtype}.")
+        raise CheckFailure(f"{name} has dtype {got.dtype}{_input_note(inputs)}; the task asks for {dtype}.")
 
 
 def _shape_hint(got: tuple, expected: tuple) -> str:
@@ -108,24 +108,30 @@ def _compare_values(got: np.ndarray, expected: np.ndarray, name: str, inputs: st
     if bad_finite.any():
         index = tuple(int(i) for i in np.argwhere(bad_finite)[0])
         where = f" at index {index}" if g.ndim else ""
+        cause = ("an overflow (exp of a large number) or a division by zero: rewrite the formula so that no "
+                 "intermediate value can overflow." if np.isinf(g[index]) else
+                 "an invalid operation such as 0/0, inf - inf or the log of a negative number, often after an "
+                 "overflow upstream.")
         raise CheckFailure(
-            f"{name} returned {_fmt(g[index])}{where}{_input_note(inputs)}, where a finite number was expected "
-            f"({int(bad_finite.sum())} of {g.size} entries are not finite).",
-            diagnosis="an overflow (exp of a large number) or a division by zero: rewrite the formula so that "
-                      "no intermediate value can overflow." if np.isinf(g[index]) or np.isnan(g[index]) else "")
+            f"{name} is {_fmt(g[index])}{where}{_input_note(inputs)}, where a finite number was expected "
+            f"({int(bad_finite.sum())} of {g.size} entries are not finite).", diagnosis=cause)
     close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
     if close.all():
         return
     diff = np.abs(g - e)
-    diff[~np.isfinite(diff)] = 0.0
+    diff = np.where(np.isfinite(diff), diff, 0.0)
     rel = diff / np.maximum(np.abs(e), atol)
+    diagnosis = diagnose(g, e, hints or {})
+    if g.ndim == 0:
+        raise CheckFailure(f"{name} is wrong{_input_note(inputs)} (absolute error {float(diff):.3g}, relative "
+                           f"error {float(rel):.3g}).", reveal=f"Got {_fmt(g[()])}, expected {_fmt(e[()])}.",
+                           diagnosis=diagnosis)
     index = tuple(int(i) for i in np.argwhere(~close)[0])
-    where = f" at index {index}" if g.ndim else ""
-    n_bad = int((~close).sum())
-    summary = (f"{name} returned wrong values{_input_note(inputs)}: {n_bad} of {g.size} entries differ "
-               f"(max absolute error {diff.max():.3g}, max relative error {rel.max():.3g}; first{where}).")
-    reveal = f"At{where or ' the result'}: got {_fmt(g[index])}, expected {_fmt(e[index])}."
-    raise CheckFailure(summary, reveal=reveal, diagnosis=diagnose(g, e, hints or {}))
+    summary = (f"{name} has wrong values{_input_note(inputs)}: {int((~close).sum())} of {g.size} entries differ "
+               f"(max absolute error {diff.max():.3g}, max relative error {rel.max():.3g}); the first is at "
+               f"index {index}.")
+    raise CheckFailure(summary, reveal=f"At index {index}: got {_fmt(g[index])}, expected {_fmt(e[index])}.",
+                       diagnosis=diagnosis)
 
 
 def is_number(value: Any) -> bool:
@@ -137,19 +143,24 @@ def is_number(value: Any) -> bool:
     return type(value) in (int, float, bool)
 
 
-def expect_scalar(got: Any, expected: float, *, name: str, inputs: str = "", rtol: float = 1e-6,
-                  atol: float = 1e-8, hints: dict | None = None) -> float:
-    """Checks a single number; Python, numpy and 0-d array numbers are all accepted."""
+def as_number(got: Any, *, name: str, inputs: str = "") -> float:
+    """Validates a single number (Python, numpy or 0-d array) and returns it as a float."""
     _require_returned(got, name)
     if not is_number(got):
         shape_note = ""
         if type(got) is np.ndarray and got.size == 1:
             shape_note = f" Return a single number, not an array of shape {got.shape}."
-        raise CheckFailure(f"{name} returned {describe_type(got)}{_input_note(inputs)}; expected a single number."
+        raise CheckFailure(f"{name} is {describe_type(got)}{_input_note(inputs)}; expected a single number."
                            + shape_note)
-    _compare_values(np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64), name, inputs,
-                    rtol, atol, hints)
     return float(got)
+
+
+def expect_scalar(got: Any, expected: float, *, name: str, inputs: str = "", rtol: float = 1e-6,
+                  atol: float = 1e-8, hints: dict | None = None) -> float:
+    """Checks a single number; Python, numpy and 0-d array numbers are all accepted."""
+    value = as_number(got, name=name, inputs=inputs)
+    _compare_values(np.asarray(value), np.asarray(expected, dtype=np.float64), name, inputs, rtol, atol, hints)
+    return value
 
 
 def expect_value(got: Any, expected: Any, **kwargs: Any) -> Any:
@@ -176,23 +187,30 @@ def expect_tuple(got: Any, length: int, *, name: str, parts: str = "") -> tuple:
     return tuple(got)
 
 
-def expect_sequence(got: Any, expected: Sequence[float], *, name: str, inputs: str = "", rtol: float = 1e-6,
-                    atol: float = 1e-8, hints: dict | None = None) -> np.ndarray:
-    """A per-epoch record (errors, costs): a list, tuple or 1-D array of numbers."""
+def as_sequence(got: Any, *, name: str, length: int, inputs: str = "") -> np.ndarray:
+    """Validates a per-epoch record (errors, costs): a list, tuple or 1-D array of `length` numbers."""
     _require_returned(got, name)
-    expected = np.asarray(expected, dtype=np.float64)
     if type(got) in (list, tuple):
         if not all(is_number(x) for x in got):
             raise CheckFailure(f"{name} should hold only numbers{_input_note(inputs)}.")
         got = np.array([float(x) for x in got], dtype=np.float64)
     elif type(got) is not np.ndarray:
         raise CheckFailure(f"{name} is {describe_type(got)}{_input_note(inputs)}; expected a list or 1-D array.")
-    if got.ndim != 1 or got.shape != expected.shape:
-        raise CheckFailure(f"{name} has shape {got.shape}{_input_note(inputs)}; expected {len(expected)} values "
+    if got.ndim != 1 or len(got) != length:
+        raise CheckFailure(f"{name} has shape {got.shape}{_input_note(inputs)}; expected {length} values "
                            f"(one per epoch).")
-    _check_structure(got, expected, name, inputs, None)
-    _compare_values(got, expected, name, inputs, rtol, atol, hints)
-    return got
+    if got.dtype.kind not in NUMERIC_KINDS:
+        raise CheckFailure(f"{name} holds {got.dtype} values{_input_note(inputs)}; expected numbers.")
+    return got.astype(np.float64)
+
+
+def expect_sequence(got: Any, expected: Sequence[float], *, name: str, inputs: str = "", rtol: float = 1e-6,
+                    atol: float = 1e-8, hints: dict | None = None) -> np.ndarray:
+    """Checks a per-epoch record against the expected one."""
+    expected = np.asarray(expected, dtype=np.float64)
+    values = as_sequence(got, name=name, length=len(expected), inputs=inputs)
+    _compare_values(values, expected, name, inputs, rtol, atol, hints)
+    return values
 
 
 def expect_no_warnings(warnings: Sequence[str], *, name: str, inputs: str = "", diagnosis: str = "") -> None:

@@ -60,14 +60,16 @@ def _describe_model(model) -> dict:
     info["params"] = int(model.count_params())
     info["compiled"] = bool(getattr(model, "compiled", False))
     if info["compiled"]:
+        optimizer = getattr(model, "optimizer", None)
+        try:
+            learning_rate = float(optimizer.learning_rate)
+        except Exception:  # noqa: BLE001 - a schedule or a missing optimizer
+            learning_rate = None
+        info["optimizer"] = {"class": type(optimizer).__name__, "learning_rate": learning_rate}
         config = model.get_compile_config() or {}
-        optimizer = config.get("optimizer") or {}
-        if isinstance(optimizer, dict):
-            info["optimizer"] = {"class": optimizer.get("class_name"),
-                                 "learning_rate": (optimizer.get("config") or {}).get("learning_rate")}
-        else:
-            info["optimizer"] = {"class": str(optimizer), "learning_rate": None}
-        info["loss"] = _name_of(config.get("loss"))
+        loss = config.get("loss")
+        info["loss"] = _name_of(loss)
+        info["from_logits"] = bool(isinstance(loss, dict) and (loss.get("config") or {}).get("from_logits"))
         metrics = config.get("metrics") or []
         info["metrics"] = [_name_of(m) for m in (metrics if isinstance(metrics, list) else [metrics])]
     return info

@@ -1,0 +1,113 @@
+"""Hidden grader: the SSE cost and batch gradient descent, Adaline (10 points)."""
+import numpy as np
+import pytest
+
+from autograder.checks import (describe, expect_array, expect_scalar, expect_sequence, expect_tuple,
+                               expect_unchanged)
+
+TOL = {"rtol": 1e-6, "atol": 1e-9}
+
+
+def regression_data(seed, n=20, d=3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = X @ rng.normal(size=d) + 0.5 + 0.1 * rng.normal(size=n)
+    return X, y, rng.normal(size=d), float(rng.normal())
+
+
+def cost_hints(n):
+    return {2: "the 1/2 in front of the sum is missing: J = 0.5 * sum((y - y_hat)**2).",
+            1 / n: f"the squared errors were averaged (divided by N = {n}); the SSE cost sums them.",
+            2 / n: f"this is the mean squared error; the SSE cost is 0.5 * sum((y - y_hat)**2)."}
+
+
+def gradient_hints(n):
+    return {2: "this is the gradient of sum((y - y_hat)**2) without the 1/2: a factor 2 too large.",
+            1 / n: f"the gradient was divided by N = {n}; the SSE gradient is a sum, not a mean."}
+
+
+@pytest.mark.points(1.5, visibility="visible")
+def test_sse_cost(student, reference):
+    """sse_cost is 0.5 * sum((y - y_hat)**2)"""
+    for seed, n in [(30, 20), (31, 5), (32, 50)]:
+        X, y, w, b = regression_data(seed, n=n)
+        expect_scalar(student.gradient_descent.sse_cost(w, b, X, y), reference.sse_cost(w, b, X, y),
+                      name="sse_cost(w, b, X, y)", inputs=describe("X", X), hints=cost_hints(n), **TOL)
+
+
+@pytest.mark.points(3, visibility="hidden")
+def test_sse_gradient(student, reference):
+    """sse_gradient returns the gradient (dw, db) of the SSE cost"""
+    for seed, n in [(33, 20), (34, 7), (35, 40)]:
+        X, y, w, b = regression_data(seed, n=n)
+        inputs = f"{describe('X', X)} (random)"
+        got = expect_tuple(student.gradient_descent.sse_gradient(w, b, X, y), 2, name="sse_gradient", parts="dw, db")
+        dw, db = reference.sse_gradient(w, b, X, y)
+        residual = y - (X @ w + b)
+        expect_array(got[0], dw, name="dw", inputs=inputs, hints={
+            **gradient_hints(n), "dw is missing the minus sign: dJ/dw = -X.T @ (y - y_hat).": X.T @ residual}, **TOL)
+        expect_scalar(got[1], db, name="db", inputs=inputs, hints={
+            **gradient_hints(n), "db is missing the minus sign: dJ/db = -sum(y - y_hat).": np.sum(residual)}, **TOL)
+
+
+@pytest.mark.points(1.5, visibility="hidden")
+def test_gradient_descent_step(student, reference):
+    """gradient_descent_step moves against the gradient by eta"""
+    rng = np.random.default_rng(36)
+    for d in (1, 4):
+        w, dw, b, db, eta = rng.normal(size=d), rng.normal(size=d), 0.3, -1.2, 0.05
+        got = expect_tuple(student.gradient_descent.gradient_descent_step(w.copy(), b, dw.copy(), db, eta), 2,
+                           name="gradient_descent_step", parts="w_new, b_new")
+        w_ref, b_ref = reference.gradient_descent_step(w, b, dw, db, eta)
+        uphill = "the step goes up the gradient: delta_w = -eta * grad J(w), so w_new = w - eta * dw."
+        expect_array(got[0], w_ref, name="w_new", inputs=f"{describe('w', w)}, eta = {eta}",
+                     hints={uphill: w + eta * dw}, **TOL)
+        expect_scalar(got[1], b_ref, name="b_new", inputs=f"b = {b}, db = {db}, eta = {eta}",
+                      hints={uphill: b + eta * db}, **TOL)
+
+
+def train_variant(X, y, eta, epochs, cost_after=False):
+    w, b, costs = np.zeros(X.shape[1]), 0.0, []
+    for _ in range(epochs):
+        residual = y - (X @ w + b)
+        w, b = w + eta * X.T @ residual, b + eta * residual.sum()
+        if cost_after:
+            costs.append(0.5 * np.sum((y - (X @ w + b)) ** 2))
+    return w, b, costs
+
+
+@pytest.mark.points(3, visibility="hidden")
+def test_train_adaline(student, reference):
+    """train_adaline reproduces the reference weights and cost curve"""
+    for seed, eta, epochs in [(37, 0.01, 50), (38, 0.02, 15), (39, 0.005, 5)]:
+        X, y, _, _ = regression_data(seed)
+        inputs = f"{X.shape[0]} samples, eta = {eta}, epochs = {epochs}"
+        got = expect_tuple(student.gradient_descent.train_adaline(X.copy(), y.copy(), eta=eta, epochs=epochs), 3,
+                           name="train_adaline", parts="w, b, costs")
+        w_ref, b_ref, costs_ref = reference.train_adaline(X, y, eta=eta, epochs=epochs)
+        expect_array(got[0], w_ref, name="the trained w", inputs=inputs, rtol=1e-6, atol=1e-8)
+        expect_scalar(got[1], b_ref, name="the trained b", inputs=inputs, rtol=1e-6, atol=1e-8)
+        expect_sequence(got[2], costs_ref, name="costs", inputs=inputs, rtol=1e-6, atol=1e-8, hints={
+            "costs[e] must be the cost at the START of epoch e, before that epoch's update.":
+                train_variant(X, y, eta, epochs, cost_after=True)[2]})
+
+
+@pytest.mark.points(0.5, visibility="hidden")
+def test_train_adaline_defaults(student, reference):
+    """train_adaline uses eta = 0.01 and 50 epochs by default"""
+    X, y, _, _ = regression_data(40)
+    got = expect_tuple(student.gradient_descent.train_adaline(X.copy(), y.copy()), 3, name="train_adaline(X, y)")
+    expect_sequence(got[2], reference.train_adaline(X, y)[2], name="costs", inputs="the default eta and epochs",
+                    rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.points(0.5, visibility="hidden")
+def test_inputs_unchanged(student):
+    """the gradient-descent functions leave their input arrays unchanged"""
+    X, y, w, b = regression_data(41)
+    dw = np.ones_like(w)
+    for name, args, names in [("sse_gradient", (w, b, X, y), ["w", "b", "X", "y"]),
+                              ("gradient_descent_step", (w, b, dw, 0.5, 0.1), ["w", "b", "dw", "db", "eta"]),
+                              ("train_adaline", (X, y), ["X", "y"])]:
+        call = getattr(student.gradient_descent, name).call(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+        expect_unchanged(list(args), call.args_after, name=name, arg_names=names)

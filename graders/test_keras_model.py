@@ -1,0 +1,174 @@
+"""Hidden grader: an image classifier for the 8x8 digits in Keras (10 points).
+
+The student's model is built and trained inside the sandbox by probes.py, which
+sends back only plain data: the architecture as JSON and the predicted labels.
+The held-out labels never leave this process. Training uses a fixed seed, the
+student's own preprocess/build_model/train_model/predict_classes, and 10 epochs:
+the reference reaches about 0.95 there (0.96 after the curriculum's 20), broken
+output layers stay below 0.5, so a pass mark of 0.90 separates them with margin.
+"""
+import functools
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailure, expect_array
+
+EPOCHS = 10
+PASS_ACCURACY = 0.90
+TRAIN_SECONDS = 300.0
+
+
+@functools.lru_cache(maxsize=1)
+def digits_split():
+    """75% / 25% split of the digits, fixed by seed 0: (X_train, y_train, X_test, y_test)."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    order = np.random.default_rng(0).permutation(len(digits.target))
+    cut = int(0.75 * len(order))
+    X, y = digits.images.astype(np.float64), digits.target.astype(np.int64)
+    return X[order[:cut]], y[order[:cut]], X[order[cut:]], y[order[cut:]]
+
+
+@pytest.mark.points(1.5, visibility="visible")
+def test_preprocess(student, reference):
+    """preprocess scales pixels 0..16 to float32 values in [0, 1]"""
+    images = digits_split()[0][:5]
+    for X in (images, images.astype(np.int64), images[:1]):
+        expect_array(student.keras_model.preprocess(X.copy(), timeout=120.0), reference.preprocess(X),
+                     name="preprocess(images)", inputs=f"images of shape {X.shape} and dtype {X.dtype}",
+                     dtype="float32", rtol=1e-6, atol=1e-7, hints={
+                         "the pixels were not scaled: divide by 16, the largest pixel value.": X,
+                         "the pixels were divided by 255; these digits go from 0 to 16, so divide by 16.": X / 255})
+
+
+def architecture(student, **kwargs):
+    info = student.probe("keras_architecture", "keras_model", "build_model", timeout=120.0, kwargs=kwargs)
+    if "layers" not in info:
+        raise CheckFailure(f"build_model returned a {info.get('type')}, not a keras.Sequential model.")
+    info["layers"] = [layer for layer in info["layers"] if layer["class"] != "InputLayer"]
+    return info
+
+
+def expected_layers(hidden_units, num_classes):
+    return [("Flatten", None, None)] + [("Dense", h, "relu") for h in hidden_units] + [
+        ("Dense", num_classes, "softmax")]
+
+
+def expect_layers(info, hidden_units, num_classes, input_shape, call):
+    got = [(layer["class"], layer["units"], layer["activation"]) for layer in info["layers"]]
+    got = [(c, u, a) if c == "Dense" else (c, None, None) for c, u, a in got]
+    want = expected_layers(hidden_units, num_classes)
+    listing = ", ".join(c if c != "Dense" else f"Dense({u}, {a})" for c, u, a in got)
+    if not got or got[0][0] != "Flatten":
+        raise CheckFailure(f"{call}: the first layer after Input is {got[0][0] if got else 'missing'}, not Flatten.",
+                           diagnosis="without Flatten, Dense layers act on each 8-pixel row separately and the "
+                                     "output has shape (n, 8, C) instead of (n, C). Add keras.layers.Flatten().")
+    if len(got) != len(want):
+        raise CheckFailure(f"{call} has {len(got)} layers ({listing}); expected {len(want)}: Flatten, one Dense "
+                           f"per entry of hidden_units, then the output Dense.")
+    for i, ((c, u, a), (wc, wu, wa)) in enumerate(zip(got, want)):
+        role = "the output layer" if i == len(want) - 1 else f"hidden layer {i}"
+        if c != wc:
+            raise CheckFailure(f"{call}: {role} is a {c}; expected a {wc} layer.")
+        if u != wu:
+            raise CheckFailure(f"{call}: {role} has {u} units; expected {wu}.",
+                               diagnosis="the units must come from the arguments (hidden_units, num_classes), "
+                                         "not be fixed numbers." if i else "")
+        if a != wa:
+            cause = ("the output layer must turn scores into probabilities with softmax, as "
+                     "sparse_categorical_crossentropy (from_logits=False) expects." if wa == "softmax" else
+                     "hidden layers use relu.")
+            raise CheckFailure(f"{call}: {role} uses activation '{a}'; expected '{wa}'.", diagnosis=cause)
+    if input_shape is not None and info.get("input_shape") != list(input_shape):
+        raise CheckFailure(f"{call}: the model's input shape is {info.get('input_shape')}; expected "
+                           f"{list(input_shape)}. Start the model with keras.Input(shape=input_shape).")
+
+
+def parameter_count(input_shape, hidden_units, num_classes):
+    sizes = [int(np.prod(input_shape)), *hidden_units, num_classes]
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+@pytest.mark.points(2, visibility="visible")
+def test_default_architecture(student):
+    """build_model() is Input(8, 8), Flatten, Dense(64, relu), Dense(10, softmax)"""
+    info = architecture(student)
+    expect_layers(info, (64,), 10, (8, 8), "build_model()")
+    if info["params"] != parameter_count((8, 8), (64,), 10):
+        raise CheckFailure(f"build_model() has {info['params']} parameters; expected "
+                           f"{parameter_count((8, 8), (64,), 10)}.")
+
+
+@pytest.mark.points(1.5, visibility="hidden")
+def test_architecture_follows_arguments(student):
+    """build_model follows its arguments: input_shape, num_classes, hidden_units"""
+    for kwargs in ({"input_shape": (8, 8), "num_classes": 5, "hidden_units": (32, 16)},
+                   {"input_shape": (4, 6), "num_classes": 3, "hidden_units": ()}):
+        call = f"build_model({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
+        info = architecture(student, **kwargs)
+        expect_layers(info, kwargs["hidden_units"], kwargs["num_classes"], kwargs["input_shape"], call)
+        expected = parameter_count(kwargs["input_shape"], kwargs["hidden_units"], kwargs["num_classes"])
+        if info["params"] != expected:
+            raise CheckFailure(f"{call} has {info['params']} parameters; expected {expected}.")
+
+
+@pytest.mark.points(1.5, visibility="hidden")
+def test_compile_settings(student):
+    """build_model compiles with Adam(1e-3), sparse_categorical_crossentropy and accuracy"""
+    info = architecture(student)
+    if not info.get("compiled"):
+        raise CheckFailure("build_model returned a model that is not compiled: call model.compile(...) before "
+                           "returning it.")
+    optimizer = info["optimizer"]
+    if optimizer["class"] != "Adam":
+        raise CheckFailure(f"The model is compiled with the {optimizer['class']} optimizer; expected Adam.")
+    if optimizer["learning_rate"] is None or not np.isclose(optimizer["learning_rate"], 1e-3, rtol=1e-4):
+        raise CheckFailure(f"Adam's learning rate is {optimizer['learning_rate']}; expected 1e-3.")
+    if info["loss"] != "sparse_categorical_crossentropy":
+        cause = ("categorical_crossentropy expects one-hot labels; the digits' labels are integers 0..9, which is "
+                 "what sparse_categorical_crossentropy takes." if info["loss"] == "categorical_crossentropy" else "")
+        raise CheckFailure(f"The loss is {info['loss']!r}; expected 'sparse_categorical_crossentropy'.",
+                           diagnosis=cause)
+    if info.get("from_logits"):
+        raise CheckFailure("The loss is built with from_logits=True, but the model's output is already softmax "
+                           "probabilities: use from_logits=False (the default).")
+    if not any(m in ("accuracy", "acc", "sparse_categorical_accuracy") for m in info["metrics"]):
+        raise CheckFailure(f"The metrics are {info['metrics']}; expected ['accuracy'].")
+
+
+@pytest.mark.points(1, visibility="hidden")
+def test_predict_classes(student):
+    """predict_classes returns the argmax label of each sample"""
+    rng = np.random.default_rng(70)
+    weights = [rng.normal(0, 0.3, size=(64, 12)), rng.normal(0, 0.1, size=12),
+               rng.normal(0, 0.5, size=(12, 10)), rng.normal(0, 0.1, size=10)]
+    X = rng.uniform(0, 1, size=(20, 8, 8))
+    hidden = np.maximum(X.reshape(20, -1) @ weights[0] + weights[1], 0)
+    expected = np.argmax(hidden @ weights[2] + weights[3], axis=1)
+    labels = student.probe("keras_predict_classes", "keras_model", "predict_classes", timeout=120.0,
+                           weights=[w.astype(np.float32) for w in weights], X=X.astype(np.float32))["labels"]
+    if type(labels) is np.ndarray and labels.dtype.kind == "f" and labels.ndim == 2:
+        raise CheckFailure(f"predict_classes returned an array of shape {labels.shape} (the probabilities); "
+                           "expected one integer label per sample: take np.argmax(..., axis=1).")
+    expect_array(labels, expected, name="predict_classes(model, X)", inputs="20 samples and a fixed model",
+                 rtol=0, atol=0)
+
+
+@pytest.mark.points(2.5, visibility="hidden")
+def test_trained_accuracy(student):
+    """the trained model classifies held-out digits accurately"""
+    X_train, y_train, X_test, y_test = digits_split()
+    out = student.probe("keras_train", "keras_model", "training your model", timeout=TRAIN_SECONDS,
+                        X_train=X_train, y_train=y_train, X_test=X_test, epochs=EPOCHS, batch_size=32, seed=0)
+    predictions = out["predictions"]
+    if type(predictions) is not np.ndarray or predictions.shape != y_test.shape:
+        shape = predictions.shape if type(predictions) is np.ndarray else type(predictions).__name__
+        raise CheckFailure(f"predict_classes on the {len(y_test)} held-out digits returned {shape}; expected "
+                           f"shape {y_test.shape}.")
+    accuracy = float(np.mean(predictions == y_test))
+    if accuracy < PASS_ACCURACY:
+        raise CheckFailure(f"Trained for {EPOCHS} epochs with seed 0, your model classifies {accuracy:.1%} of "
+                           f"held-out digits correctly; a correct model reaches about 95% (pass mark "
+                           f"{PASS_ACCURACY:.0%}).")

@@ -1,0 +1,170 @@
+"""Hidden grader: the perceptron (10 points).
+
+Training runs use integer features and a learning rate that is a power of two, so
+every weight is exact in floating point: a correct implementation reproduces the
+reference bit for bit, whatever the order of its arithmetic, and no prediction on
+the threshold z == 0 can fall differently by rounding.
+"""
+import numpy as np
+import pytest
+
+from autograder.checks import (CheckFailure, describe, expect_array, expect_scalar, expect_sequence, expect_tuple,
+                               expect_unchanged, expect_value)
+
+TOL = {"rtol": 1e-9, "atol": 1e-12}
+
+
+def integer_data(seed, n=12, d=3):
+    """Small binary problems with integer features (exact arithmetic)."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(-4, 5, size=(n, d)).astype(float)
+    w_true = rng.integers(-3, 4, size=d)
+    y = (X @ w_true + rng.integers(-2, 3) >= 0).astype(int)
+    return X, y
+
+
+def train_variant(X, y, eta, epochs, strict_threshold=False, flip=False, count_after=False, always_update=False):
+    """The reference training loop with one of the usual mistakes switched on."""
+    w, b, errors = np.zeros(X.shape[1]), 0.0, []
+    sign = -1.0 if flip else 1.0
+    for _ in range(epochs):
+        mistakes = 0
+        for x, target in zip(X, y):
+            z = x @ w + b
+            pred = int(z > 0) if strict_threshold else int(z >= 0)
+            error = target - pred
+            if always_update:
+                error = 2 * target - 1
+            mistakes += 0 if count_after else int(error != 0)
+            w, b = w + sign * eta * error * x, b + sign * eta * error
+            if count_after:
+                mistakes += int((int(x @ w + b >= 0)) != target)
+        errors.append(mistakes)
+    return w, b, errors
+
+
+TRAINING_MISTAKES = {
+    "the update moves the weights the wrong way: w_new = w + eta * (y - y_hat) * x.": {"flip": True},
+    "step(0) is 0 in your code; the perceptron predicts 1 when z >= 0, including z == 0.": {"strict_threshold": True},
+    "the weights change even on correct predictions: the update must be eta * (y - y_hat) * x, "
+    "which is zero when the prediction is right.": {"always_update": True},
+    "errors are counted after each update; count the samples whose prediction was wrong BEFORE "
+    "their update.": {"count_after": True},
+}
+
+
+def diagnose_training(got_w, X, y, eta, epochs):
+    for cause, flags in TRAINING_MISTAKES.items():
+        w, _, _ = train_variant(X, y, eta, epochs, **flags)
+        if got_w.shape == w.shape and np.allclose(got_w, w):
+            return cause
+    return ""
+
+
+@pytest.mark.points(1, visibility="visible")
+def test_net_input(student, reference):
+    """net_input computes X @ w + b for a batch and for one sample"""
+    rng = np.random.default_rng(10)
+    for n, d in [(5, 3), (1, 4), (20, 7)]:
+        X, w, b = rng.normal(size=(n, d)), rng.normal(size=d), float(rng.normal())
+        expect_array(student.perceptron.net_input(X, w, b), reference.net_input(X, w, b), name="net_input(X, w, b)",
+                     inputs=f"{describe('X', X)}, b = {b:.3g}", rtol=1e-6, atol=1e-9,
+                     hints={"the bias b is missing: z = X @ w + b.": X @ w})
+    x, w = rng.normal(size=4), rng.normal(size=4)
+    expect_scalar(student.perceptron.net_input(x, w, 0.5), reference.net_input(x, w, 0.5),
+                  name="net_input(x, w, b)", inputs="a single sample x of shape (4,)", rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.points(1.5, visibility="visible")
+def test_step(student, reference):
+    """step is 1 where z >= 0 (including z == 0) and 0 elsewhere"""
+    z = np.array([-2.0, -1e-9, 0.0, 1e-9, 3.0])
+    expect_array(student.perceptron.step(z.copy()), reference.step(z), name="step(z)", inputs=describe("z", z),
+                 hints={"step(0) must be 1: the threshold is z >= 0, not z > 0.": (z > 0).astype(float)})
+    Z = np.random.default_rng(11).normal(size=(3, 4))
+    expect_array(student.perceptron.step(Z.copy()), reference.step(Z), name="step(z)", inputs=describe("z", Z))
+    for z0 in (0.0, -0.5):
+        expect_value(student.perceptron.step(z0), float(reference.step(z0)), name=f"step({z0})")
+
+
+@pytest.mark.points(1, visibility="hidden")
+def test_predict(student, reference):
+    """predict gives 0/1 labels for a batch and for one sample"""
+    rng = np.random.default_rng(12)
+    X, w = rng.normal(size=(15, 3)), rng.normal(size=3)
+    expect_array(student.perceptron.predict(X, w, 0.1), reference.predict(X, w, 0.1), name="predict(X, w, b)",
+                 inputs=describe("X", X))
+    X[0] = 0.0  # net input exactly b = 0 for this sample: predicted 1
+    expect_array(student.perceptron.predict(X, w, 0.0), reference.predict(X, w, 0.0), name="predict(X, w, b)",
+                 inputs="X whose first sample gives z == 0")
+    expect_value(student.perceptron.predict(X[3], w, 0.1), float(reference.predict(X[3], w, 0.1)),
+                 name="predict(x, w, b)", inputs="a single sample")
+
+
+UPDATE_CASES = [  # (w, b, x, y, eta): wrong on a 1, wrong on a 0, right on a 1, right on a 0
+    (np.array([0.5, -1.0]), 0.0, np.array([1.0, 2.0]), 1, 0.5),
+    (np.array([1.0, 1.0]), 0.5, np.array([2.0, -1.0]), 0, 0.25),
+    (np.array([1.0, 0.5]), 0.0, np.array([1.0, 1.0]), 1, 0.5),
+    (np.array([-1.0, 0.0]), -0.5, np.array([2.0, 3.0]), 0, 1.0),
+]
+
+
+@pytest.mark.points(2, visibility="hidden")
+def test_perceptron_update(student, reference):
+    """perceptron_update applies Rosenblatt's rule to one sample"""
+    for w, b, x, y, eta in UPDATE_CASES:
+        right = reference.predict(x, w, b) == y
+        inputs = f"a sample the weights classify {'correctly' if right else 'wrongly'} (y = {y})"
+        got = expect_tuple(student.perceptron.perceptron_update(w.copy(), b, x.copy(), y, eta), 2,
+                           name="perceptron_update", parts="w_new, b_new")
+        w_ref, b_ref = reference.perceptron_update(w, b, x, y, eta)
+        error = y - reference.predict(x, w, b)
+        hints = {"the update moves w the wrong way: w_new = w + eta * (y - y_hat) * x.": w - eta * error * x}
+        if right:
+            hints["w changed although the prediction was right: the error y - y_hat is 0 then."] = w + eta * (2 * y - 1) * x
+        expect_array(got[0], w_ref, name="w_new", inputs=inputs, hints=hints, **TOL)
+        expect_scalar(got[1], b_ref, name="b_new", inputs=inputs, **TOL)
+
+
+@pytest.mark.points(3, visibility="hidden")
+def test_train_perceptron(student, reference):
+    """train_perceptron reproduces the reference weights and error counts"""
+    for seed, eta, epochs in [(20, 0.5, 6), (21, 1.0, 10), (22, 0.25, 3)]:
+        X, y = integer_data(seed)
+        inputs = f"{X.shape[0]} samples with {X.shape[1]} features, eta = {eta}, epochs = {epochs}"
+        got = expect_tuple(student.perceptron.train_perceptron(X.copy(), y.copy(), eta=eta, epochs=epochs), 3,
+                           name="train_perceptron", parts="w, b, errors")
+        w_ref, b_ref, errors_ref = reference.train_perceptron(X, y, eta=eta, epochs=epochs)
+        try:
+            expect_array(got[0], w_ref, name="the trained w", inputs=inputs, **TOL)
+            expect_scalar(got[1], b_ref, name="the trained b", inputs=inputs, **TOL)
+        except CheckFailure as failure:
+            if type(got[0]) is np.ndarray and not failure.diagnosis:
+                failure.diagnosis = diagnose_training(got[0], X, y, eta, epochs)
+            raise
+        expect_sequence(got[2], errors_ref, name="errors", inputs=inputs,
+                        hints={cause: train_variant(X, y, eta, epochs, **flags)[2]
+                               for cause, flags in TRAINING_MISTAKES.items()})
+
+
+@pytest.mark.points(0.5, visibility="hidden")
+def test_train_perceptron_defaults(student, reference):
+    """train_perceptron uses eta = 0.1 and 10 epochs by default, starting from zero weights"""
+    rng = np.random.default_rng(23)
+    X = rng.normal(size=(10, 2))
+    y = (X[:, 0] - X[:, 1] > 0).astype(int)
+    got = expect_tuple(student.perceptron.train_perceptron(X.copy(), y.copy()), 3, name="train_perceptron(X, y)")
+    w_ref, b_ref, errors_ref = reference.train_perceptron(X, y)
+    expect_sequence(got[2], errors_ref, name="errors", inputs="the default eta and epochs")
+    expect_array(got[0], w_ref, name="the trained w", inputs="the default eta and epochs", rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.points(1, visibility="hidden")
+def test_inputs_unchanged(student):
+    """perceptron_update and train_perceptron leave their input arrays unchanged"""
+    w, b, x, y, eta = UPDATE_CASES[0]
+    call = student.perceptron.perceptron_update.call(w.copy(), b, x.copy(), y, eta)
+    expect_unchanged([w, b, x], call.args_after, name="perceptron_update", arg_names=["w", "b", "x"])
+    X, y = integer_data(24)
+    call = student.perceptron.train_perceptron.call(X.copy(), y.copy(), eta=0.5, epochs=2)
+    expect_unchanged([X, y], call.args_after, name="train_perceptron", arg_names=["X", "y"])
