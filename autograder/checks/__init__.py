@@ -5,6 +5,7 @@ argument, what was wrong, and (where it can tell) the most likely cause.
 """
 from autograder.checks.values import (
     CheckFailure,
+    as_array,
     as_number,
     as_sequence,
     describe,
@@ -20,6 +21,7 @@ from autograder.checks.values import (
 
 __all__ = [
     "CheckFailure",
+    "as_array",
     "as_number",
     "as_sequence",
     "describe",

@@ -60,15 +60,21 @@ def _require_returned(got: Any, name: str) -> None:
         raise CheckFailure(f"{name} is None: is a `return` statement missing?")
 
 
+def as_array(got: Any, *, name: str, shape: tuple, inputs: str = "", dtype: str | None = None) -> np.ndarray:
+    """Validates an array's type, dimensions, shape and dtype, without looking at its values."""
+    _require_returned(got, name)
+    if type(got) is not np.ndarray:
+        raise CheckFailure(f"{name} is {describe_type(got)}{_input_note(inputs)}; expected a numpy array "
+                           f"of shape {shape}.")
+    _check_structure(got, np.empty(shape), name, inputs, dtype)
+    return got
+
+
 def expect_array(got: Any, expected: np.ndarray, *, name: str, inputs: str = "", rtol: float = 1e-6,
                  atol: float = 1e-8, dtype: str | None = None, hints: dict | None = None) -> np.ndarray:
     """Checks an array return value against the expected one; returns it as validated."""
     expected = np.asarray(expected)
-    _require_returned(got, name)
-    if type(got) is not np.ndarray:
-        raise CheckFailure(f"{name} is {describe_type(got)}{_input_note(inputs)}; expected a numpy array "
-                           f"of shape {expected.shape}.")
-    _check_structure(got, expected, name, inputs, dtype)
+    as_array(got, name=name, shape=expected.shape, inputs=inputs, dtype=dtype)
     _compare_values(got, expected, name, inputs, rtol, atol, hints)
     return got
 

@@ -52,9 +52,11 @@ class ImportFailed(StudentCodeProblem):
 
 class StudentException(StudentCodeProblem):
     def __init__(self, function: str, error: dict) -> None:
-        super().__init__(
-            f"{function} raised {error.get('type')}: {error.get('message')}{_where(error.get('frames', []))}."
-        )
+        if error.get("type") == "NotImplementedError":
+            message = f"{function} is not implemented yet (it raises NotImplementedError)."
+        else:
+            message = f"{function} raised {error.get('type')}: {error.get('message')}{_where(error.get('frames', []))}."
+        super().__init__(message)
         self.function = function
         self.exception_type = error.get("type")
 

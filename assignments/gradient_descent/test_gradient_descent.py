@@ -1,0 +1,34 @@
+"""Public tests for gradient descent: run them with `autograder check` in this folder."""
+import numpy as np
+
+from autograder.checks import expect_array, expect_scalar, expect_sequence, expect_tuple
+
+X = np.array([[1.0, 0.0], [0.0, 2.0]])
+y = np.array([1.0, 2.0])
+w0, b0 = np.zeros(2), 0.0
+
+
+def test_cost_at_zero(student):
+    """sse_cost at w = 0, b = 0 is 0.5 * (1 + 4) = 2.5"""
+    expect_scalar(student.gradient_descent.sse_cost(w0, b0, X, y), 2.5, name="sse_cost(0, 0, X, y)")
+
+
+def test_gradient_at_zero(student):
+    """sse_gradient at w = 0, b = 0"""
+    dw, db = expect_tuple(student.gradient_descent.sse_gradient(w0, b0, X, y), 2, name="sse_gradient")
+    expect_array(dw, np.array([-1.0, -4.0]), name="dw")
+    expect_scalar(db, -3.0, name="db")
+
+
+def test_one_step(student):
+    """gradient_descent_step goes downhill"""
+    w1, b1 = expect_tuple(student.gradient_descent.gradient_descent_step(w0, b0, np.array([-1.0, -4.0]), -3.0, 0.1),
+                          2, name="gradient_descent_step")
+    expect_array(w1, np.array([0.1, 0.4]), name="w_new")
+    expect_scalar(b1, 0.3, name="b_new")
+
+
+def test_costs_are_recorded_before_each_step(student):
+    """train_adaline's first cost is the cost at zero weights"""
+    _, _, costs = expect_tuple(student.gradient_descent.train_adaline(X, y, eta=0.1, epochs=3), 3, name="train_adaline")
+    expect_sequence(costs, [2.5, 0.585, 0.1521], name="costs", rtol=1e-6)

@@ -1,0 +1,1 @@
+"""Everything a person or a program reads, rendered from the one result model."""

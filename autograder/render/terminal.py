@@ -1,0 +1,48 @@
+"""What a person sees in the terminal: a score table for instructors, test-by-test
+feedback for students."""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from autograder.curriculum import TITLES
+from autograder.results.model import SubmissionResult
+
+MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red"), "error": ("!", "yellow")}
+
+
+def _score(score: float, max_score: float) -> Text:
+    style = "green" if score == max_score else ("red" if score == 0 else "yellow")
+    return Text(f"{score:g}/{max_score:g}", style=style)
+
+
+def score_table(results: list[SubmissionResult], assignments: list[str]) -> Table:
+    table = Table(title="Grades", title_justify="left")
+    table.add_column("submission", style="bold", overflow="fold")
+    for name in assignments:
+        table.add_column(name, justify="right", min_width=len(name))
+    table.add_column("total", justify="right", style="bold")
+    for result in results:
+        cells = [_score(result.assignments[a].score, result.assignments[a].max_score) if a in result.assignments
+                 else Text("-") for a in assignments]
+        table.add_row(escape(result.submission), *cells, _score(result.score, result.max_score))
+    return table
+
+
+def print_feedback(console: Console, result: SubmissionResult, *, verbose_passes: bool = True) -> None:
+    """Each assignment, each test with a mark, and the feedback of those that did not pass."""
+    for name, assignment in result.assignments.items():
+        console.print(Text.assemble((f"{TITLES.get(name, name)} ", "bold"), (f"({name}) ", "dim"),
+                                    _score(assignment.score, assignment.max_score)))
+        for test in assignment.tests:
+            mark, style = MARKS[test.status]
+            if test.status == "passed" and not verbose_passes:
+                continue
+            console.print(Text.assemble(("  " + mark + " ", style), test.name))
+            for line in test.feedback.splitlines():
+                console.print(Text("      " + line, style="dim" if line.startswith(("At ", "Got ")) else ""))
+        console.print()
+    for note in result.notes:
+        console.print(Text(f"Note: {note}", style="yellow"))
