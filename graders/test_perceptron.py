@@ -92,8 +92,9 @@ def test_predict(student, reference):
     """predict gives 0/1 labels for a batch and for one sample"""
     rng = np.random.default_rng(12)
     X, w = rng.normal(size=(15, 3)), rng.normal(size=3)
-    expect_array(student.perceptron.predict(X, w, 0.1), reference.predict(X, w, 0.1), name="predict(X, w, b)",
-                 inputs=describe("X", X))
+    for b in (0.1, 1.5, -1.5):  # a large |b| flips many predictions: a forgotten bias shows
+        expect_array(student.perceptron.predict(X, w, b), reference.predict(X, w, b), name="predict(X, w, b)",
+                     inputs=f"{describe('X', X)}, b = {b}")
     X[0] = 0.0  # net input exactly b = 0 for this sample: predicted 1
     expect_array(student.perceptron.predict(X, w, 0.0), reference.predict(X, w, 0.0), name="predict(X, w, b)",
                  inputs="X whose first sample gives z == 0")
@@ -106,6 +107,7 @@ UPDATE_CASES = [  # (w, b, x, y, eta): wrong on a 1, wrong on a 0, right on a 1,
     (np.array([1.0, 1.0]), 0.5, np.array([2.0, -1.0]), 0, 0.25),
     (np.array([1.0, 0.5]), 0.0, np.array([1.0, 1.0]), 1, 0.5),
     (np.array([-1.0, 0.0]), -0.5, np.array([2.0, 3.0]), 0, 1.0),
+    (np.array([1.0, 1.0]), -2.5, np.array([1.0, 1.0]), 0, 0.5),  # right only because of the bias
 ]
 
 

@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
 
 from autograder.curriculum import TITLES
-from autograder.render.terminal import print_feedback
+from autograder.render.terminal import print_feedback, shared_feedback
 from autograder.results.model import SubmissionResult
 
 _env = Environment(loader=PackageLoader("autograder.render", "templates"), autoescape=select_autoescape(["html"]),
@@ -25,7 +25,7 @@ def safe_filename(submission_id: str) -> str:
 
 
 def html(result: SubmissionResult) -> str:
-    return _env.get_template("feedback.html.j2").render(result=result, titles=TITLES)
+    return _env.get_template("feedback.html.j2").render(result=result, titles=TITLES, shared=shared_feedback)
 
 
 def text(result: SubmissionResult) -> str:

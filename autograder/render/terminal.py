@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from autograder.curriculum import TITLES
-from autograder.results.model import SubmissionResult
+from autograder.results.model import AssignmentResult, SubmissionResult
 
 MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red"), "error": ("!", "yellow")}
 
@@ -20,7 +20,7 @@ def _score(score: float, max_score: float) -> Text:
 
 def score_table(results: list[SubmissionResult], assignments: list[str]) -> Table:
     table = Table(title="Grades", title_justify="left")
-    table.add_column("submission", style="bold", overflow="fold")
+    table.add_column("submission", style="bold", overflow="fold", min_width=10)
     for name in assignments:
         table.add_column(name, justify="right", min_width=len(name))
     table.add_column("total", justify="right", style="bold")
@@ -31,11 +31,24 @@ def score_table(results: list[SubmissionResult], assignments: list[str]) -> Tabl
     return table
 
 
+def shared_feedback(assignment: AssignmentResult) -> str:
+    """The one message every test of an assignment failed with (a missing file...), or ""."""
+    messages = {t.feedback for t in assignment.tests}
+    if len(assignment.tests) > 1 and len(messages) == 1 and assignment.passed == 0:
+        return messages.pop()
+    return ""
+
+
 def print_feedback(console: Console, result: SubmissionResult, *, verbose_passes: bool = True) -> None:
     """Each assignment, each test with a mark, and the feedback of those that did not pass."""
     for name, assignment in result.assignments.items():
         console.print(Text.assemble((f"{TITLES.get(name, name)} ", "bold"), (f"({name}) ", "dim"),
                                     _score(assignment.score, assignment.max_score)))
+        if common := shared_feedback(assignment):
+            console.print(Text(f"  {MARKS[assignment.tests[0].status][0]} all {len(assignment.tests)} tests: {common}",
+                               style=MARKS[assignment.tests[0].status][1]))
+            console.print()
+            continue
         for test in assignment.tests:
             mark, style = MARKS[test.status]
             if test.status == "passed" and not verbose_passes:

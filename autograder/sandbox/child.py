@@ -47,7 +47,7 @@ def _describe_exception(exc: BaseException, workdir: str) -> dict:
         frames.append({"file": os.path.relpath(exc.filename, workdir), "line": exc.lineno or 0,
                        "function": "<module>", "code": _clip((exc.text or "").strip(), 200)})
     try:
-        message = str(exc)
+        message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
     except BaseException:  # noqa: BLE001 - a hostile __str__
         message = "<unprintable message>"
     return {"type": type(exc).__name__, "message": _clip(message), "frames": frames[-5:]}

@@ -6,6 +6,8 @@ the grader tests, which lets pytest's result collection mark the test `error`
 """
 from __future__ import annotations
 
+import re
+
 
 class StudentCodeProblem(Exception):
     """Base class: the student's code could not produce a value for this check."""
@@ -50,12 +52,21 @@ class ImportFailed(StudentCodeProblem):
         self.module = module
 
 
+def _exception_hint(error: dict) -> str:
+    """A likely cause for the exceptions that shape mistakes raise."""
+    shapes = re.findall(r"\((\d+),\s*(\d+)\)", str(error.get("message", "")))
+    if error.get("type") == "ValueError" and len(shapes) >= 2 and shapes[0] == shapes[1][::-1]:
+        return " Likely cause: one of the two arrays is transposed (check which side of @ each one goes on)."
+    return ""
+
+
 class StudentException(StudentCodeProblem):
     def __init__(self, function: str, error: dict) -> None:
         if error.get("type") == "NotImplementedError":
             message = f"{function} is not implemented yet (it raises NotImplementedError)."
         else:
-            message = f"{function} raised {error.get('type')}: {error.get('message')}{_where(error.get('frames', []))}."
+            message = (f"{function} raised {error.get('type')}: {error.get('message')}"
+                       f"{_where(error.get('frames', []))}.{_exception_hint(error)}")
         super().__init__(message)
         self.function = function
         self.exception_type = error.get("type")

@@ -1,0 +1,55 @@
+"""Fixtures for the project's own tests: submissions built from the reference solutions."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.course import Course
+from autograder.grading.runner import grade
+from autograder.results.model import SubmissionResult
+from autograder.submission.discover import Submission
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+
+
+def patched_source(module: str, replacements: list[tuple[str, str]]) -> str:
+    """The reference module with each `old` snippet replaced by `new` (each must be present)."""
+    source = (SOLUTIONS / f"{module}.py").read_text()
+    for old, new in replacements:
+        assert old in source, f"{module}.py has no {old!r}: the mutation is stale"
+        source = source.replace(old, new)
+    return source
+
+
+def build_submission(folder: Path, files: dict[str, str]) -> Path:
+    """A submission folder holding the reference solutions, with `files` written over them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in SOLUTIONS.glob("*.py"):
+        shutil.copyfile(source, folder / source.name)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def course() -> Course:
+    return Course(ROOT)
+
+
+@pytest.fixture
+def grade_files(tmp_path, course):
+    """grade_files({"mlp.py": source}, ["mlp"]) grades a reference copy with those files replaced."""
+
+    def run(files: dict[str, str], assignments: list[str], suite: str = "hidden") -> SubmissionResult:
+        folder = build_submission(tmp_path / "submission", files)
+        return grade(Submission.from_path(folder), course, assignments, suite=suite)
+
+    return run
+
+
+def failed_tests(result: SubmissionResult) -> dict[str, str]:
+    """Test function name -> feedback, for every test that did not pass."""
+    return {t.nodeid.split("::")[-1]: t.feedback for t in result.tests if t.status != "passed"}
