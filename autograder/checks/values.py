@@ -16,6 +16,11 @@ from autograder.checks.diagnosis import diagnose
 from autograder.sandbox.wire import Opaque
 
 NUMERIC_KINDS = "biuf"
+# A float32 result carries about 7 significant digits, and sums of many terms lose a few
+# more: it is compared at that precision (measured: a correct float32 tanh_grad is off by
+# 1.1e-7 where the value is 2e-5; the mistakes the graders look for are off by > 1e-2).
+LOW_PRECISION_RTOL = 1e-4
+LOW_PRECISION_ATOL_SCALE = 1e-5
 
 
 class CheckFailure(AssertionError):
@@ -75,8 +80,17 @@ def expect_array(got: Any, expected: np.ndarray, *, name: str, inputs: str = "",
     """Checks an array return value against the expected one; returns it as validated."""
     expected = np.asarray(expected)
     as_array(got, name=name, shape=expected.shape, inputs=inputs, dtype=dtype)
+    rtol, atol = tolerance_for(got.dtype, expected, rtol, atol)
     _compare_values(got, expected, name, inputs, rtol, atol, hints)
     return got
+
+
+def tolerance_for(dtype: np.dtype, expected: Any, rtol: float, atol: float) -> tuple[float, float]:
+    """Widens a check's tolerance to what a low-precision (float32, float16) result can hold."""
+    if dtype.kind == "f" and dtype.itemsize <= 4:
+        scale = float(np.max(np.abs(expected), initial=0.0))
+        return max(rtol, LOW_PRECISION_RTOL), max(atol, LOW_PRECISION_ATOL_SCALE * scale)
+    return rtol, atol
 
 
 def _check_structure(got: np.ndarray, expected: np.ndarray, name: str, inputs: str, dtype: str | None) -> None:
@@ -165,6 +179,7 @@ def expect_scalar(got: Any, expected: float, *, name: str, inputs: str = "", rto
                   atol: float = 1e-8, hints: dict | None = None) -> float:
     """Checks a single number; Python, numpy and 0-d array numbers are all accepted."""
     value = as_number(got, name=name, inputs=inputs)
+    rtol, atol = tolerance_for(np.asarray(got).dtype, expected, rtol, atol)
     _compare_values(np.asarray(value), np.asarray(expected, dtype=np.float64), name, inputs, rtol, atol, hints)
     return value
 
