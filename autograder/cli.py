@@ -112,7 +112,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         (Path(tmp) / "scratch").mkdir()
         found = stage(submission, Path(tmp) / "work", Path(tmp) / "scratch").modules
     wanted = check_names(args.assignment) if args.assignment else [a for a in ASSIGNMENTS if a in found]
-    console = Console()
+    console = Console(highlight=False)
     if not wanted:
         console.print(f"No assignment file ({', '.join(f'{a}.py' for a in ASSIGNMENTS)}) was found under "
                       f"{args.path}.", style="red")

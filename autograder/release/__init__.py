@@ -1,0 +1,1 @@
+"""Building what students receive."""
