@@ -32,11 +32,13 @@ def digits_split():
 
 
 @pytest.mark.points(1.5, visibility="visible")
-def test_preprocess(student, reference):
+def test_preprocess(student):
     """preprocess scales pixels 0..16 to float32 values in [0, 1]"""
+    # Expected values are computed here: importing the reference module would bring
+    # TensorFlow into the grading process, which never needs it.
     images = digits_split()[0][:5]
     for X in (images, images.astype(np.int64), images[:1]):
-        expect_array(student.keras_model.preprocess(X.copy(), timeout=120.0), reference.preprocess(X),
+        expect_array(student.keras_model.preprocess(X.copy(), timeout=120.0), (X / 16.0).astype(np.float32),
                      name="preprocess(images)", inputs=f"images of shape {X.shape} and dtype {X.dtype}",
                      dtype="float32", rtol=1e-6, atol=1e-7, hints={
                          "the pixels were not scaled: divide by 16, the largest pixel value.": X,

@@ -153,3 +153,13 @@ def test_check_without_assignment_files(tmp_path, capsys):
 def test_python_dash_m_and_console_script_agree():
     proc = subprocess.run([sys.executable, "-m", "autograder", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("autograder ")
+
+
+@pytest.mark.parametrize("submission,code", [(SOLUTIONS, 0), (ROOT / "assignments" / "activations", 1)])
+def test_graders_run_under_plain_pytest(submission, code):
+    """Instructors can run a grader with pytest itself and read pytest's report."""
+    proc = subprocess.run([sys.executable, "-m", "pytest", str(ROOT / "graders" / "test_activations.py"),
+                           "--submission", str(submission), "-q", "-p", "no:cacheprovider"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == code, proc.stdout[-2000:]
+    assert ("11 passed" if code == 0 else "11 failed") in proc.stdout
