@@ -1,123 +1,112 @@
-"""Alice's work: a multi-layer perceptron trained with backpropagation.
-
-Layer l computes Z_l = A_{l-1} W_l + b_l, then A_l = g(Z_l) for hidden layers and
-softmax(Z_L) at the output. The backward pass walks the same layers in reverse.
-"""
+"""Alice's work: a multi-layer perceptron trained with backpropagation."""
 import numpy as np
 
-from activations import relu, relu_grad, sigmoid, sigmoid_grad, softmax, tanh, tanh_grad
+import activations as act
 
-ACTIVATIONS = {
-    "relu": (relu, relu_grad),
-    "sigmoid": (sigmoid, sigmoid_grad),
-    "tanh": (tanh, tanh_grad),
-}
+
+def _hidden(name):
+    """The hidden activation and its derivative, looked up by name."""
+    if name == "relu":
+        return act.relu, act.relu_grad
+    if name == "sigmoid":
+        return act.sigmoid, act.sigmoid_grad
+    if name == "tanh":
+        return act.tanh, act.tanh_grad
+    raise ValueError(f"unknown activation {name!r}")
 
 
 def init_params(layer_sizes, seed=0):
-    """He initialisation: W_l ~ N(0, 2 / fan_in), b_l = 0."""
     rng = np.random.default_rng(seed)
     params = {}
-    for l, (fan_in, fan_out) in enumerate(zip(layer_sizes[:-1], layer_sizes[1:]), start=1):
-        params[f"W{l}"] = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
-        params[f"b{l}"] = np.zeros(fan_out)
+    for i in range(1, len(layer_sizes)):
+        fan_in, fan_out = layer_sizes[i - 1], layer_sizes[i]
+        params["W%d" % i] = rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)
+        params["b%d" % i] = np.zeros(fan_out)
     return params
 
 
-def num_layers(params):
-    return len(params) // 2
-
-
 def affine_forward(X, W, b):
-    return X @ W + b
+    return np.dot(X, W) + b
 
 
 def affine_backward(dout, X, W):
-    """Gradients of out = X W + b with respect to X, W and b."""
-    dX = dout @ W.T
-    dW = X.T @ dout
-    db = dout.sum(axis=0)
-    return dX, dW, db
+    return np.dot(dout, W.T), np.dot(X.T, dout), np.sum(dout, axis=0)
 
 
 def forward(params, X, activation="relu"):
-    """Returns the class probabilities and, per layer, the (input, pre-activation) pair."""
-    g, _ = ACTIVATIONS[activation]
-    L = num_layers(params)
+    g, _ = _hidden(activation)
+    depth = len([k for k in params if k.startswith("W")])
+    cache = {"A0": X}
     A = X
-    cache = []
-    for l in range(1, L + 1):
-        Z = affine_forward(A, params[f"W{l}"], params[f"b{l}"])
-        cache.append((A, Z))
-        A = g(Z) if l < L else softmax(Z)
+    for i in range(1, depth + 1):
+        Z = affine_forward(A, params["W%d" % i], params["b%d" % i])
+        cache["Z%d" % i] = Z
+        A = act.softmax(Z) if i == depth else g(Z)
+        cache["A%d" % i] = A
     return A, cache
 
 
 def cross_entropy_loss(probs, y):
-    """Mean of -log p(correct class)."""
-    n = probs.shape[0]
-    return float(-np.mean(np.log(probs[np.arange(n), y])))
+    picked = probs[np.arange(len(y)), y]
+    return -np.sum(np.log(picked)) / len(y)
 
 
 def loss_and_grads(params, X, y, reg=0.0, activation="relu"):
-    """Cross-entropy plus L2 penalty on weights, and the gradient of every parameter."""
-    _, g_prime = ACTIVATIONS[activation]
-    L = num_layers(params)
+    _, g_prime = _hidden(activation)
+    depth = len([k for k in params if k.startswith("W")])
     probs, cache = forward(params, X, activation)
-    n = X.shape[0]
+    n = len(y)
 
-    loss = cross_entropy_loss(probs, y)
-    loss += 0.5 * reg * sum(np.sum(params[f"W{l}"] ** 2) for l in range(1, L + 1))
+    penalty = sum(np.sum(params["W%d" % i] * params["W%d" % i]) for i in range(1, depth + 1))
+    loss = cross_entropy_loss(probs, y) + reg / 2 * penalty
 
-    dZ = probs.copy()
-    dZ[np.arange(n), y] -= 1.0
-    dZ /= n  # gradient of the mean cross-entropy w.r.t. the output logits
+    one_hot = np.zeros_like(probs)
+    one_hot[np.arange(n), y] = 1
+    delta = (probs - one_hot) / n
     grads = {}
-    for l in range(L, 0, -1):
-        A_prev, _ = cache[l - 1]
-        dA_prev, dW, db = affine_backward(dZ, A_prev, params[f"W{l}"])
-        grads[f"W{l}"] = dW + reg * params[f"W{l}"]
-        grads[f"b{l}"] = db
-        if l > 1:
-            _, Z_prev = cache[l - 2]
-            dZ = dA_prev * g_prime(Z_prev)
+    for i in range(depth, 0, -1):
+        dA, dW, db = affine_backward(delta, cache["A%d" % (i - 1)], params["W%d" % i])
+        grads["W%d" % i] = dW + reg * params["W%d" % i]
+        grads["b%d" % i] = db
+        if i > 1:
+            delta = dA * g_prime(cache["Z%d" % (i - 1)])
     return loss, grads
 
 
 def numerical_gradient(f, x, h=1e-5):
-    """Centered differences, one element of x at a time; x is restored afterwards."""
-    grad = np.zeros_like(x, dtype=float)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + h
-        f_plus = f()
-        x[i] = old - h
-        f_minus = f()
-        x[i] = old
-        grad[i] = (f_plus - f_minus) / (2 * h)
+    grad = np.zeros(x.shape)
+    for index in np.ndindex(*x.shape):
+        saved = float(x[index])
+        x[index] = saved + h
+        up = f()
+        x[index] = saved - h
+        down = f()
+        x[index] = saved
+        grad[index] = (up - down) / (2 * h)
     return grad
 
 
 def sgd_step(params, grads, lr):
-    return {k: params[k] - lr * grads[k] for k in params}
+    new = {}
+    for name, value in params.items():
+        new[name] = value - lr * grads[name]
+    return new
 
 
 def train_mlp(X, y, hidden_sizes, lr=0.1, epochs=30, batch_size=32, reg=1e-4,
               activation="relu", seed=0):
-    """Mini-batch SGD on shuffled batches; losses[e] is the mean batch loss of epoch e."""
-    n_classes = int(np.max(y)) + 1
-    params = init_params([X.shape[1], *hidden_sizes, n_classes], seed)
-    rng = np.random.default_rng(seed)
+    sizes = [X.shape[1]] + list(hidden_sizes) + [len(np.unique(y))]
+    params = init_params(sizes, seed)
+    shuffle = np.random.default_rng(seed + 1)
     losses = []
-    for _ in range(epochs):
-        order = rng.permutation(X.shape[0])
-        batch_losses = []
-        for start in range(0, X.shape[0], batch_size):
-            idx = order[start:start + batch_size]
-            loss, grads = loss_and_grads(params, X[idx], y[idx], reg, activation)
+    for epoch in range(epochs):
+        order = shuffle.permutation(len(X))
+        total, batches = 0.0, 0
+        for start in range(0, len(X), batch_size):
+            batch = order[start:start + batch_size]
+            loss, grads = loss_and_grads(params, X[batch], y[batch], reg, activation)
             params = sgd_step(params, grads, lr)
-            batch_losses.append(loss)
-        losses.append(float(np.mean(batch_losses)))
+            total += loss
+            batches += 1
+        losses.append(total / batches)
     return params, losses

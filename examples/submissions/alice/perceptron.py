@@ -3,37 +3,32 @@ import numpy as np
 
 
 def net_input(X, w, b):
-    """Weighted sum z = X w + b: one value per sample (a scalar for one sample)."""
-    return X @ w + b
+    # np.dot handles both a matrix of samples and a single sample
+    return np.dot(X, w) + b
 
 
 def step(z):
-    """Heaviside step: 1 where z >= 0, else 0."""
-    return np.where(np.asarray(z) >= 0, 1, 0)
+    return (np.asarray(z) >= 0).astype(int)
 
 
 def predict(X, w, b):
-    """A neuron fires when its weighted input reaches the threshold."""
     return step(net_input(X, w, b))
 
 
 def perceptron_update(w, b, x, y, eta):
-    """Rosenblatt's rule for one sample: move the boundary only when it errs."""
-    error = y - predict(x, w, b)
-    w_new = w + eta * error * x
-    b_new = b + eta * error
-    return w_new, b_new
+    update = eta * (y - predict(x, w, b))
+    return w + update * x, b + update
 
 
 def train_perceptron(X, y, eta=0.1, epochs=10):
-    """Online training from zero weights; errors[e] counts the mistakes of epoch e."""
-    w = np.zeros(X.shape[1])
-    b = 0.0
+    n_samples, n_features = X.shape
+    w, b = np.zeros(n_features), 0.0
     errors = []
-    for _ in range(epochs):
-        mistakes = 0
-        for x_i, y_i in zip(X, y):
-            mistakes += int(predict(x_i, w, b) != y_i)
-            w, b = perceptron_update(w, b, x_i, y_i, eta)
-        errors.append(mistakes)
+    for epoch in range(epochs):
+        wrong = 0
+        for i in range(n_samples):
+            if predict(X[i], w, b) != y[i]:
+                wrong += 1
+            w, b = perceptron_update(w, b, X[i], y[i], eta)
+        errors.append(wrong)
     return w, b, errors
