@@ -42,6 +42,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     grade_cmd.add_argument("--assignment", action="append", choices=list(ASSIGNMENTS),
                            help="grade only this assignment (repeatable)")
     grade_cmd.add_argument("--workers", type=int, default=1, help="submissions graded in parallel (default: 1)")
+    grade_cmd.add_argument("--seed", type=int, default=0,
+                           help="seed for the graders' random inputs (default: 0; the same seed, the same scores)")
     grade_cmd.add_argument("--json", action="store_true",
                            help="also print each result as one JSON line on stdout (and nothing else there)")
     grade_cmd.add_argument("--course", help="the course folder (default: the one installed with autograder)")
@@ -59,19 +61,19 @@ def unique_ids(submissions: list[Submission]) -> list[Submission]:
     return out
 
 
-def _grade_one(submission: Submission, course: Course, assignments: list[str]) -> SubmissionResult:
-    return grade(submission, course, assignments)
+def _grade_one(submission: Submission, course: Course, assignments: list[str], seed: int) -> SubmissionResult:
+    return grade(submission, course, assignments, seed=seed)
 
 
 def grade_all(submissions: list[Submission], course: Course, assignments: list[str],
-              workers: int) -> Iterator[SubmissionResult]:
+              workers: int, seed: int = 0) -> Iterator[SubmissionResult]:
     """Results as they finish; with several workers, each grades whole submissions."""
     if workers <= 1:
         for sub in submissions:
-            yield grade(sub, course, assignments)
+            yield grade(sub, course, assignments, seed=seed)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_grade_one, sub, course, assignments) for sub in submissions]
+        futures = [pool.submit(_grade_one, sub, course, assignments, seed) for sub in submissions]
         for future in as_completed(futures):
             yield future.result()
 
@@ -89,7 +91,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("grading", total=len(submissions))
-        for result in grade_all(submissions, course, assignments, args.workers):
+        for result in grade_all(submissions, course, assignments, args.workers, args.seed):
             jsonl.append(results_path, result)
             feedback.write(out / "feedback", result)
             if args.json:

@@ -7,7 +7,9 @@ scalar inputs, and for purity (the input array is left unchanged).
 import numpy as np
 import pytest
 
-from autograder.checks import describe, expect_array, expect_no_warnings, expect_unchanged, expect_value
+from autograder.checks import (CheckFailure, as_array, describe, expect_array, expect_no_warnings, expect_unchanged,
+                               expect_value)
+from autograder.checks.gradcheck import check_gradients, lesson, local_evaluator
 
 # Values lie in [-1, 1] or are near 1 in size: an absolute 1e-6 is far below any wrong
 # formula (off by > 1e-2) and above the rounding of a float64 result computed in float32.
@@ -16,8 +18,7 @@ SHAPES = [(7,), (4, 5), (2, 3, 4)]
 EDGES = np.array([-50.0, -5.0, -1.0, -1e-3, 0.0, 1e-3, 1.0, 5.0, 50.0])
 
 
-def random_inputs(seed):
-    rng = np.random.default_rng(seed)
+def random_inputs(rng):
     return [rng.normal(0.0, 3.0, size=shape) for shape in SHAPES]
 
 
@@ -33,6 +34,7 @@ def mistakes(reference, name, z):
         "tanh_grad": {
             "the derivative was applied to z instead of to tanh(z): use 1 - tanh(z)**2.": 1 - z ** 2,
             "this is tanh(z) itself, not its derivative 1 - tanh(z)**2.": np.tanh(z),
+            "the square is missing: the derivative of tanh is 1 - tanh(z)**2.": 1 - np.tanh(z),
         },
         "relu_grad": {
             "the derivative at z == 0 must be 0 (use z > 0, not z >= 0).": (z >= 0).astype(float),
@@ -42,47 +44,74 @@ def mistakes(reference, name, z):
     }.get(name, {})
 
 
-def check_function(student, reference, name, seed):
+def check_function(student, reference, name, rng, grading_seed=0):
     fn, ref = getattr(student.activations, name), getattr(reference, name)
-    for i, z in enumerate([EDGES, *random_inputs(seed)]):
+    for i, z in enumerate([EDGES, *random_inputs(rng)]):
         inputs = "the edge cases z = [-50, ..., 50]" if i == 0 else f"{describe('z', z)} (random)"
-        expect_array(fn(z.copy()), ref(z), name=f"{name}(z)", inputs=inputs, hints=mistakes(reference, name, z), **TOL)
+        got = fn(z.copy())
+        try:
+            expect_array(got, ref(z), name=f"{name}(z)", inputs=inputs, hints=mistakes(reference, name, z), **TOL)
+        except CheckFailure as failure:
+            if name.endswith("_grad") and name != "relu_grad" and failure.summary.startswith(f"{name}(z) has wrong"):
+                explain_derivative(student, reference, failure, name[:-len("_grad")], z, got, grading_seed)
+            raise
+
+
+def explain_derivative(student, reference, failure, name, z, derivative, grading_seed):
+    """Is the wrong derivative that of the student's own (wrong) function, or not a derivative of it at all?"""
+    # sum(c * g(z)) has gradient c * g'(z): one scalar loss checks every element's derivative.
+    c = np.random.default_rng([grading_seed, 99]).uniform(0.5, 1.5, size=z.shape)
+    grads = {"z": c * np.asarray(derivative, dtype=np.float64)}
+    own_function = getattr(student.activations, name)
+    own_values = as_array(own_function(z.copy()), name=f"{name}(z)", shape=z.shape)
+    function_ok = bool(np.allclose(own_values, getattr(reference, name)(z), **TOL))
+    evaluate = own_function.evaluator([z], where={"z": (0, None)},
+                                      reduce=lambda v: float(np.sum(c * as_array(v, name=f"{name}(z)", shape=z.shape))))
+    own = check_gradients(evaluate, {"z": z}, grads, seed=grading_seed, step=1e-4, noise_aware=True, localize=False)
+    correct = check_gradients(local_evaluator(lambda p: float(np.sum(c * getattr(reference, name)(p["z"]))), {"z": z}),
+                              {"z": z}, grads, seed=grading_seed, localize=False)
+    worst = float(np.max(np.abs(own_values - getattr(reference, name)(z))))
+    explanation = lesson(f"{name}_grad", name, function_ok, own["z"], f"off by up to {worst:.3g}")
+    checks = (f"Checked against the correct derivative, a numerical derivative of the correct {name} (relative error "
+              f"{correct['z'].error:.2g}) and a numerical derivative of your own {name} ("
+              + ("agrees" if own["z"].passed else f"relative error {own['z'].error:.2g}") + ").")
+    failure.summary = "\n".join(part for part in (failure.summary, explanation, checks) if part)
 
 
 @pytest.mark.points(1, visibility="visible")
-def test_sigmoid(student, reference):
+def test_sigmoid(student, reference, make_rng, grading_seed):
     """sigmoid matches 1 / (1 + exp(-z)) on edge cases and random arrays"""
-    check_function(student, reference, "sigmoid", seed=1)
+    check_function(student, reference, "sigmoid", make_rng(1), grading_seed)
 
 
 @pytest.mark.points(1, visibility="hidden")
-def test_sigmoid_grad(student, reference):
+def test_sigmoid_grad(student, reference, make_rng, grading_seed):
     """sigmoid_grad is the derivative of sigmoid"""
-    check_function(student, reference, "sigmoid_grad", seed=2)
+    check_function(student, reference, "sigmoid_grad", make_rng(2), grading_seed)
 
 
 @pytest.mark.points(0.5, visibility="hidden")
-def test_tanh(student, reference):
+def test_tanh(student, reference, make_rng, grading_seed):
     """tanh matches np.tanh on edge cases and random arrays"""
-    check_function(student, reference, "tanh", seed=3)
+    check_function(student, reference, "tanh", make_rng(3), grading_seed)
 
 
 @pytest.mark.points(1, visibility="hidden")
-def test_tanh_grad(student, reference):
+def test_tanh_grad(student, reference, make_rng, grading_seed):
     """tanh_grad is the derivative of tanh"""
-    check_function(student, reference, "tanh_grad", seed=4)
+    check_function(student, reference, "tanh_grad", make_rng(4), grading_seed)
 
 
 @pytest.mark.points(0.5, visibility="hidden")
-def test_relu(student, reference):
+def test_relu(student, reference, make_rng, grading_seed):
     """relu matches max(0, z)"""
-    check_function(student, reference, "relu", seed=5)
+    check_function(student, reference, "relu", make_rng(5), grading_seed)
 
 
 @pytest.mark.points(1, visibility="hidden")
-def test_relu_grad(student, reference):
+def test_relu_grad(student, reference, make_rng, grading_seed):
     """relu_grad is 1 where z > 0 and 0 elsewhere, including z == 0"""
-    check_function(student, reference, "relu_grad", seed=6)
+    check_function(student, reference, "relu_grad", make_rng(6), grading_seed)
 
 
 def softmax_mistakes(Z):
@@ -95,9 +124,9 @@ def softmax_mistakes(Z):
 
 
 @pytest.mark.points(1.5, visibility="hidden")
-def test_softmax(student, reference):
+def test_softmax(student, reference, make_rng):
     """softmax gives one distribution per row (and one for a 1-D input)"""
-    rng = np.random.default_rng(7)
+    rng = make_rng(7)
     cases = [np.array([1.0, 2.0, 3.0]), rng.normal(0, 2, size=(6,)), rng.normal(0, 2, size=(5, 4)),
              rng.normal(0, 2, size=(1, 3)), rng.normal(0, 2, size=(3, 1)), rng.normal(0, 2, size=(2, 3, 4))]
     for Z in cases:
@@ -142,13 +171,13 @@ def test_scalar_inputs(student, reference):
     for name in FUNCTIONS:
         for z in (-2.0, 0.0, 1.5):
             expect_value(getattr(student.activations, name)(z), float(getattr(reference, name)(z)),
-                         name=f"{name}({z})", **TOL)
+                         name=f"{name}({z})", hints=mistakes(reference, name, np.float64(z)), **TOL)
 
 
 @pytest.mark.points(1, visibility="hidden")
-def test_inputs_unchanged(student):
+def test_inputs_unchanged(student, make_rng):
     """no activation modifies its input array in place"""
-    rng = np.random.default_rng(8)
+    rng = make_rng(8)
     for name in [*FUNCTIONS, "softmax"]:
         Z = rng.normal(0, 2, size=(4, 3))
         call = getattr(student.activations, name).call(Z.copy())

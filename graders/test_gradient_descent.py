@@ -1,15 +1,21 @@
-"""Hidden grader: the SSE cost and batch gradient descent, Adaline (10 points)."""
+"""Hidden grader: the SSE cost and batch gradient descent, Adaline (10 points).
+
+The gradient is checked against the reference and, when it is wrong, against
+numerical derivatives of the correct cost and of the student's own sse_cost, so the
+feedback can tell "your gradient is right for your cost, but the cost is wrong" from
+"the cost is right and the gradient disagrees with it".
+"""
 import numpy as np
 import pytest
 
-from autograder.checks import (describe, expect_array, expect_scalar, expect_sequence, expect_tuple,
-                               expect_unchanged)
+from autograder.checks import (CheckFailure, as_number, describe, expect_array, expect_scalar, expect_sequence,
+                               expect_tuple, expect_unchanged)
+from autograder.checks.gradcheck import check_gradients, lesson, local_evaluator
 
 TOL = {"rtol": 1e-6, "atol": 1e-9}
 
 
-def regression_data(seed, n=20, d=3):
-    rng = np.random.default_rng(seed)
+def regression_data(rng, n=20, d=3):
     X = rng.normal(size=(n, d))
     y = X @ rng.normal(size=d) + 0.5 + 0.1 * rng.normal(size=n)
     return X, y, rng.normal(size=d), float(rng.normal())
@@ -27,33 +33,65 @@ def gradient_hints(n):
 
 
 @pytest.mark.points(1.5, visibility="visible")
-def test_sse_cost(student, reference):
+def test_sse_cost(student, reference, make_rng):
     """sse_cost is 0.5 * sum((y - y_hat)**2)"""
-    for seed, n in [(30, 20), (31, 5), (32, 50)]:
-        X, y, w, b = regression_data(seed, n=n)
+    for key, n in [(30, 20), (31, 5), (32, 50)]:
+        X, y, w, b = regression_data(make_rng(key), n=n)
         expect_scalar(student.gradient_descent.sse_cost(w, b, X, y), reference.sse_cost(w, b, X, y),
                       name="sse_cost(w, b, X, y)", inputs=describe("X", X), hints=cost_hints(n), **TOL)
 
 
+def explain_gradient(student, reference, failure, X, y, w, b, grads, grading_seed):
+    """Adds what the numerical checks of the correct and of the student's own cost say."""
+    params = {"w": w, "b": b}
+    cost = as_number(student.gradient_descent.sse_cost(w.copy(), b, X.copy(), y.copy()), name="sse_cost(w, b, X, y)")
+    expected_cost = reference.sse_cost(w, b, X, y)
+    cost_ok = bool(np.isclose(cost, expected_cost, **TOL))
+    correct = check_gradients(local_evaluator(lambda p: reference.sse_cost(p["w"], p["b"], X, y), params), params,
+                              grads, seed=grading_seed, localize=False)
+    own = check_gradients(student.gradient_descent.sse_cost.evaluator([w, b, X, y], where={"w": (0, None),
+                                                                                         "b": (1, None)}),
+                          params, grads, seed=grading_seed, step=1e-4, noise_aware=True, localize=False)
+    key = next((k for k in ("w", "b") if not correct[k].passed), "w")
+    explanation = lesson(f"d{key}", "cost", cost_ok, own[key],
+                         f"it is {cost:.6g} where the correct cost is {expected_cost:.6g}")
+    checks = (f"Checked against the correct gradient, a numerical gradient of the correct cost (relative error "
+              f"{correct[key].error:.2g}) and a numerical gradient of your own sse_cost ("
+              + ("agrees" if own[key].passed else f"relative error {own[key].error:.2g}")
+              + f"; {correct.evaluations + own.evaluations} cost evaluations).")
+    failure.summary = "\n".join(part for part in (failure.summary, explanation, checks) if part)
+
+
 @pytest.mark.points(3, visibility="hidden")
-def test_sse_gradient(student, reference):
+def test_sse_gradient(student, reference, make_rng, grading_seed):
     """sse_gradient returns the gradient (dw, db) of the SSE cost"""
-    for seed, n in [(33, 20), (34, 7), (35, 40)]:
-        X, y, w, b = regression_data(seed, n=n)
+    for key, n in [(33, 20), (34, 7), (35, 40)]:
+        X, y, w, b = regression_data(make_rng(key), n=n)
         inputs = f"{describe('X', X)} (random)"
-        got = expect_tuple(student.gradient_descent.sse_gradient(w, b, X, y), 2, name="sse_gradient", parts="dw, db")
+        got = expect_tuple(student.gradient_descent.sse_gradient(w.copy(), b, X.copy(), y.copy()), 2,
+                           name="sse_gradient", parts="dw, db")
         dw, db = reference.sse_gradient(w, b, X, y)
         residual = y - (X @ w + b)
-        expect_array(got[0], dw, name="dw", inputs=inputs, hints={
-            **gradient_hints(n), "dw is missing the minus sign: dJ/dw = -X.T @ (y - y_hat).": X.T @ residual}, **TOL)
-        expect_scalar(got[1], db, name="db", inputs=inputs, hints={
-            **gradient_hints(n), "db is missing the minus sign: dJ/db = -sum(y - y_hat).": np.sum(residual)}, **TOL)
+        try:
+            expect_array(got[0], dw, name="dw", inputs=inputs, hints={
+                **gradient_hints(n), "dw is missing the minus sign: dJ/dw = -X.T @ (y - y_hat).": X.T @ residual,
+                "dw uses X instead of its transpose: dJ/dw = -X.T @ (y - y_hat), one entry per feature.":
+                    -residual @ X}, **TOL)
+            expect_scalar(got[1], db, name="db", inputs=inputs, hints={
+                **gradient_hints(n), "db is missing the minus sign: dJ/db = -sum(y - y_hat).": np.sum(residual)},
+                **TOL)
+        except CheckFailure as failure:
+            if type(got[0]) is np.ndarray and got[0].shape == dw.shape and failure.summary.startswith(("dw has wrong",
+                                                                                                      "db is wrong")):
+                grads = {"w": np.asarray(got[0], dtype=np.float64), "b": as_number(got[1], name="db")}
+                explain_gradient(student, reference, failure, X, y, w, b, grads, grading_seed)
+            raise
 
 
 @pytest.mark.points(1.5, visibility="hidden")
-def test_gradient_descent_step(student, reference):
+def test_gradient_descent_step(student, reference, make_rng):
     """gradient_descent_step moves against the gradient by eta"""
-    rng = np.random.default_rng(36)
+    rng = make_rng(36)
     for d in (1, 4):
         w, dw, b, db, eta = rng.normal(size=d), rng.normal(size=d), 0.3, -1.2, 0.05
         got = expect_tuple(student.gradient_descent.gradient_descent_step(w.copy(), b, dw.copy(), db, eta), 2,
@@ -66,45 +104,73 @@ def test_gradient_descent_step(student, reference):
                       hints={uphill: b + eta * db}, **TOL)
 
 
-def train_variant(X, y, eta, epochs, cost_after=False):
+def train_variant(X, y, eta, epochs, cost_after=False, uphill=False):
+    """The reference training loop with one of the usual mistakes switched on."""
     w, b, costs = np.zeros(X.shape[1]), 0.0, []
+    sign = -1.0 if uphill else 1.0
     for _ in range(epochs):
         residual = y - (X @ w + b)
-        w, b = w + eta * X.T @ residual, b + eta * residual.sum()
+        if not cost_after:
+            costs.append(0.5 * np.sum(residual ** 2))
+        w, b = w + sign * eta * X.T @ residual, b + sign * eta * residual.sum()
         if cost_after:
             costs.append(0.5 * np.sum((y - (X @ w + b)) ** 2))
     return w, b, costs
 
 
+TRAINING_MISTAKES = {
+    "costs[e] must be the cost at the START of epoch e, before that epoch's update.": {"cost_after": True},
+    "the weights move up the gradient, so the cost grows: w = w + delta_w with delta_w = -eta * grad J(w).":
+        {"uphill": True},
+}
+
+
+def starting_weights(student, X, y):
+    """With eta = 0 nothing moves, so train_adaline returns its starting weights: they must be zeros."""
+    try:
+        got = student.gradient_descent.train_adaline(X.copy(), y.copy(), eta=0.0, epochs=1)
+        w, b = got[0], got[1]
+        if type(w) is np.ndarray and w.shape == (X.shape[1],) and (np.any(w != 0) or as_number(b, name="b") != 0):
+            return "the weights do not start from zero: start from w = zeros(n_features) and b = 0."
+    except Exception:  # noqa: BLE001 - only a diagnosis; the test has already failed
+        pass
+    return ""
+
+
 @pytest.mark.points(3, visibility="hidden")
-def test_train_adaline(student, reference):
+def test_train_adaline(student, reference, make_rng):
     """train_adaline reproduces the reference weights and cost curve"""
-    for seed, eta, epochs in [(37, 0.01, 50), (38, 0.02, 15), (39, 0.005, 5)]:
-        X, y, _, _ = regression_data(seed)
+    for key, eta, epochs in [(37, 0.01, 50), (38, 0.02, 15), (39, 0.005, 5)]:
+        X, y, _, _ = regression_data(make_rng(key))
         inputs = f"{X.shape[0]} samples, eta = {eta}, epochs = {epochs}"
         got = expect_tuple(student.gradient_descent.train_adaline(X.copy(), y.copy(), eta=eta, epochs=epochs), 3,
                            name="train_adaline", parts="w, b, costs")
         w_ref, b_ref, costs_ref = reference.train_adaline(X, y, eta=eta, epochs=epochs)
-        expect_array(got[0], w_ref, name="the trained w", inputs=inputs, rtol=1e-6, atol=1e-8)
-        expect_scalar(got[1], b_ref, name="the trained b", inputs=inputs, rtol=1e-6, atol=1e-8)
-        expect_sequence(got[2], costs_ref, name="costs", inputs=inputs, rtol=1e-6, atol=1e-8, hints={
-            "costs[e] must be the cost at the START of epoch e, before that epoch's update.":
-                train_variant(X, y, eta, epochs, cost_after=True)[2]})
+        variants = {cause: train_variant(X, y, eta, epochs, **flags) for cause, flags in TRAINING_MISTAKES.items()}
+        try:
+            expect_sequence(got[2], costs_ref, name="costs", inputs=inputs, rtol=1e-6, atol=1e-8,
+                            hints={cause: v[2] for cause, v in variants.items()})
+            expect_array(got[0], w_ref, name="the trained w", inputs=inputs, rtol=1e-6, atol=1e-8,
+                         hints={cause: v[0] for cause, v in variants.items()})
+            expect_scalar(got[1], b_ref, name="the trained b", inputs=inputs, rtol=1e-6, atol=1e-8)
+        except CheckFailure as failure:
+            failure.diagnosis = failure.diagnosis or starting_weights(student, X, y)
+            raise
 
 
 @pytest.mark.points(0.5, visibility="hidden")
-def test_train_adaline_defaults(student, reference):
+def test_train_adaline_defaults(student, reference, make_rng):
     """train_adaline uses eta = 0.01 and 50 epochs by default"""
-    X, y, _, _ = regression_data(40)
+    X, y, _, _ = regression_data(make_rng(40))
     got = expect_tuple(student.gradient_descent.train_adaline(X.copy(), y.copy()), 3, name="train_adaline(X, y)")
     expect_sequence(got[2], reference.train_adaline(X, y)[2], name="costs", inputs="the default eta and epochs",
                     rtol=1e-6, atol=1e-8)
 
 
 @pytest.mark.points(0.5, visibility="hidden")
-def test_inputs_unchanged(student):
+def test_inputs_unchanged(student, make_rng):
     """the gradient-descent functions leave their input arrays unchanged"""
-    X, y, w, b = regression_data(41)
+    X, y, w, b = regression_data(make_rng(41))
     dw = np.ones_like(w)
     for name, args, names in [("sse_gradient", (w, b, X, y), ["w", "b", "X", "y"]),
                               ("gradient_descent_step", (w, b, dw, 0.5, 0.1), ["w", "b", "dw", "db", "eta"]),

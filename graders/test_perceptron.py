@@ -14,9 +14,8 @@ from autograder.checks import (CheckFailure, describe, expect_array, expect_scal
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 
 
-def integer_data(seed, n=12, d=3):
+def integer_data(rng, n=12, d=3):
     """Small binary problems with integer features (exact arithmetic)."""
-    rng = np.random.default_rng(seed)
     X = rng.integers(-4, 5, size=(n, d)).astype(float)
     w_true = rng.integers(-3, 4, size=d)
     y = (X @ w_true + rng.integers(-2, 3) >= 0).astype(int)
@@ -53,18 +52,29 @@ TRAINING_MISTAKES = {
 }
 
 
-def diagnose_training(got_w, X, y, eta, epochs):
+def diagnose_training(student, got_w, X, y, eta, epochs):
     for cause, flags in TRAINING_MISTAKES.items():
         w, _, _ = train_variant(X, y, eta, epochs, **flags)
         if got_w.shape == w.shape and np.allclose(got_w, w):
             return cause
+    return starting_weights(student, X, y)
+
+
+def starting_weights(student, X, y):
+    """With eta = 0 nothing moves, so train_perceptron returns its starting weights: they must be zeros."""
+    try:
+        w, b = student.perceptron.train_perceptron(X.copy(), y.copy(), eta=0.0, epochs=1)[:2]
+        if type(w) is np.ndarray and w.shape == (X.shape[1],) and (np.any(w != 0) or float(b) != 0):
+            return "the weights do not start from zero: start from w = zeros(n_features) and b = 0."
+    except Exception:  # noqa: BLE001 - only a diagnosis; the test has already failed
+        pass
     return ""
 
 
 @pytest.mark.points(1, visibility="visible")
-def test_net_input(student, reference):
+def test_net_input(student, reference, make_rng):
     """net_input computes X @ w + b for a batch and for one sample"""
-    rng = np.random.default_rng(10)
+    rng = make_rng(10)
     for n, d in [(5, 3), (1, 4), (20, 7)]:
         X, w, b = rng.normal(size=(n, d)), rng.normal(size=d), float(rng.normal())
         expect_array(student.perceptron.net_input(X, w, b), reference.net_input(X, w, b), name="net_input(X, w, b)",
@@ -76,21 +86,21 @@ def test_net_input(student, reference):
 
 
 @pytest.mark.points(1.5, visibility="visible")
-def test_step(student, reference):
+def test_step(student, reference, make_rng):
     """step is 1 where z >= 0 (including z == 0) and 0 elsewhere"""
     z = np.array([-2.0, -1e-9, 0.0, 1e-9, 3.0])
     expect_array(student.perceptron.step(z.copy()), reference.step(z), name="step(z)", inputs=describe("z", z),
                  hints={"step(0) must be 1: the threshold is z >= 0, not z > 0.": (z > 0).astype(float)})
-    Z = np.random.default_rng(11).normal(size=(3, 4))
+    Z = make_rng(11).normal(size=(3, 4))
     expect_array(student.perceptron.step(Z.copy()), reference.step(Z), name="step(z)", inputs=describe("z", Z))
     for z0 in (0.0, -0.5):
         expect_value(student.perceptron.step(z0), float(reference.step(z0)), name=f"step({z0})")
 
 
 @pytest.mark.points(1, visibility="hidden")
-def test_predict(student, reference):
+def test_predict(student, reference, make_rng):
     """predict gives 0/1 labels for a batch and for one sample"""
-    rng = np.random.default_rng(12)
+    rng = make_rng(12)
     X, w = rng.normal(size=(15, 3)), rng.normal(size=3)
     for b in (0.1, 1.5, -1.5):  # a large |b| flips many predictions: a forgotten bias shows
         expect_array(student.perceptron.predict(X, w, b), reference.predict(X, w, b), name="predict(X, w, b)",
@@ -129,10 +139,10 @@ def test_perceptron_update(student, reference):
 
 
 @pytest.mark.points(3, visibility="hidden")
-def test_train_perceptron(student, reference):
+def test_train_perceptron(student, reference, make_rng):
     """train_perceptron reproduces the reference weights and error counts"""
-    for seed, eta, epochs in [(20, 0.5, 6), (21, 1.0, 10), (22, 0.25, 3)]:
-        X, y = integer_data(seed)
+    for key, eta, epochs in [(20, 0.5, 6), (21, 1.0, 10), (22, 0.25, 3)]:
+        X, y = integer_data(make_rng(key))
         inputs = f"{X.shape[0]} samples with {X.shape[1]} features, eta = {eta}, epochs = {epochs}"
         got = expect_tuple(student.perceptron.train_perceptron(X.copy(), y.copy(), eta=eta, epochs=epochs), 3,
                            name="train_perceptron", parts="w, b, errors")
@@ -142,7 +152,7 @@ def test_train_perceptron(student, reference):
             expect_scalar(got[1], b_ref, name="the trained b", inputs=inputs, **TOL)
         except CheckFailure as failure:
             if type(got[0]) is np.ndarray and not failure.diagnosis:
-                failure.diagnosis = diagnose_training(got[0], X, y, eta, epochs)
+                failure.diagnosis = diagnose_training(student, got[0], X, y, eta, epochs)
             raise
         expect_sequence(got[2], errors_ref, name="errors", inputs=inputs,
                         hints={cause: train_variant(X, y, eta, epochs, **flags)[2]
@@ -150,9 +160,9 @@ def test_train_perceptron(student, reference):
 
 
 @pytest.mark.points(0.5, visibility="hidden")
-def test_train_perceptron_defaults(student, reference):
+def test_train_perceptron_defaults(student, reference, make_rng):
     """train_perceptron uses eta = 0.1 and 10 epochs by default, starting from zero weights"""
-    rng = np.random.default_rng(23)
+    rng = make_rng(23)
     X = rng.normal(size=(10, 2))
     y = (X[:, 0] - X[:, 1] > 0).astype(int)
     got = expect_tuple(student.perceptron.train_perceptron(X.copy(), y.copy()), 3, name="train_perceptron(X, y)")
@@ -162,11 +172,11 @@ def test_train_perceptron_defaults(student, reference):
 
 
 @pytest.mark.points(1, visibility="hidden")
-def test_inputs_unchanged(student):
+def test_inputs_unchanged(student, make_rng):
     """perceptron_update and train_perceptron leave their input arrays unchanged"""
     w, b, x, y, eta = UPDATE_CASES[0]
     call = student.perceptron.perceptron_update.call(w.copy(), b, x.copy(), y, eta)
     expect_unchanged([w, b, x], call.args_after, name="perceptron_update", arg_names=["w", "b", "x"])
-    X, y = integer_data(24)
+    X, y = integer_data(make_rng(24))
     call = student.perceptron.train_perceptron.call(X.copy(), y.copy(), eta=0.5, epochs=2)
     expect_unchanged([X, y], call.args_after, name="train_perceptron", arg_names=["X", "y"])

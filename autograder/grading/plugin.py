@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from autograder.checks.values import CheckFailure
@@ -90,14 +91,25 @@ def outcome_of(exc: BaseException | None, visible: bool) -> tuple[str, str]:
 class GradingSession:
     """Plugin object for one submission: provides the fixtures and records results."""
 
-    def __init__(self, student: Any, course: Course | None = None) -> None:
+    def __init__(self, student: Any, course: Course | None = None, seed: int = 0) -> None:
         self._student = student
         self.course = course
+        self.seed = seed
         self.results: dict[str, AssignmentResult] = {}
 
     @pytest.fixture(scope="session")
     def student(self) -> Any:
         return self._student
+
+    @pytest.fixture(scope="session")
+    def grading_seed(self) -> int:
+        """The run's seed (0 unless the instructor chose another): the same seed, the same inputs."""
+        return self.seed
+
+    @pytest.fixture(scope="session")
+    def make_rng(self) -> Any:
+        """make_rng(k): the random generator for the k-th input set of a grader, under the run's seed."""
+        return lambda key: np.random.default_rng([self.seed, key])
 
     @pytest.fixture
     def reference(self, request: pytest.FixtureRequest) -> Any:
@@ -127,6 +139,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("autograder")
     group.addoption("--submission", default=None,
                     help="grade this submission (directory, .zip or notebook) with the graders collected")
+    group.addoption("--grading-seed", type=int, default=0,
+                    help="seed for the graders' random inputs (default 0; the same seed gives the same scores)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -151,7 +165,8 @@ class _StandaloneSession:
         scratch.mkdir()
         stage(Submission.from_path(path), workdir, scratch)
         self.sandbox = Sandbox(workdir)
-        config.pluginmanager.register(GradingSession(Student(self.sandbox)), "autograder-session")
+        config.pluginmanager.register(GradingSession(Student(self.sandbox), seed=config.getoption("grading_seed")),
+                                      "autograder-session")
         config.add_cleanup(self.close)
 
     def close(self) -> None:

@@ -41,7 +41,7 @@ def test_files(course: Course, assignments: list[str], suite: str) -> list[Path]
 
 
 def grade(submission: Submission, course: Course, assignments: list[str] | None = None, *,
-          suite: str = "hidden", limits: Limits | None = None) -> SubmissionResult:
+          suite: str = "hidden", limits: Limits | None = None, seed: int = 0) -> SubmissionResult:
     """All tests of the chosen assignments for one submission, as one result record."""
     assignments = list(assignments or ASSIGNMENTS)
     files = test_files(course, assignments, suite)
@@ -57,7 +57,7 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
         except SubmissionError as exc:
             result.notes.append(str(exc))
         with Sandbox(workdir, limits) as sandbox:
-            session = GradingSession(Student(sandbox), course)
+            session = GradingSession(Student(sandbox), course, seed)
             args = [*PYTEST_ARGS, f"--rootdir={course.root}", *map(str, files)]
             with contextlib.redirect_stdout(io.StringIO()) as out:
                 code = pytest.main(args, plugins=[session])

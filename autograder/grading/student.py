@@ -6,8 +6,12 @@ sends z to the child process and returns the decoded, not yet validated, result.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
+
+from autograder.checks.gradcheck import Evaluator, Point
+from autograder.checks.values import as_number
 from autograder.sandbox.worker import CallResult, Sandbox
 
 
@@ -23,6 +27,28 @@ class StudentFunction:
 
     def __repr__(self) -> str:
         return f"<student function {self.module}.{self.name}>"
+
+    def evaluator(self, args: Sequence[Any], kwargs: Mapping[str, Any] | None = None, *,
+                  where: Mapping[str, tuple[int, str | None]], pick: int | None = None,
+                  reduce: Callable[[Any], float] | None = None) -> Evaluator:
+        """An Evaluator (see checks.gradcheck) for this function as a loss of the tensors in `where`.
+
+        Each batch of points is one round trip to the sandbox; every value that comes back
+        is validated here, by `reduce` if given, else as a single number.
+        """
+        reduce = reduce or (lambda value: as_number(value, name=f"the value of {self.name}"))
+
+        def evaluate(points: Sequence[Point]) -> np.ndarray:
+            out = self._sandbox.probe("losses_at", self.module, self.name, of=[self.module, self.name],
+                                      args=list(args), kwargs=dict(kwargs or {}),
+                                      where={k: list(v) for k, v in where.items()},
+                                      points=[p.to_wire() for p in points], pick=pick)
+            values = out.get("values") if type(out) is dict else None
+            if type(values) is not list or len(values) != len(points):
+                raise RuntimeError("the sandbox returned a malformed batch of loss values")
+            return np.array([reduce(v) for v in values], dtype=np.float64)
+
+        return evaluate
 
 
 class StudentModule:

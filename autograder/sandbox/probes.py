@@ -30,6 +30,45 @@ def numerical_gradient(session, x, c, h=None):
     return {"grad": grad, "x_after": x, "calls": calls}
 
 
+def losses_at(session, of, args, kwargs, where, points, pick=None):
+    """The student's function at theta moved by each point, for the parent's gradient check.
+
+    `of` is [module, function]. `where[key]` says where tensor `key` sits in the call:
+    [position, None] for a positional argument (an array or a plain number, which stays
+    a plain number), [position, name] for an entry of a dict argument (the MLP's
+    params). `pick` selects one item of a returned tuple (the loss of loss_and_grads).
+    Values come back as returned; the parent validates and reduces them.
+    """
+    func = session.function(*of)
+    values = []
+    for point in points:
+        call_args = [_copy(a) for a in args]
+        position, name = where[point["key"]]
+        container, slot = (call_args, position) if name is None else (call_args[position], name)
+        current = container[slot]
+        delta = np.zeros(np.shape(current))
+        if point["direction"] is not None:
+            delta = point["step"] * np.asarray(point["direction"], dtype=np.float64).reshape(delta.shape)
+        else:
+            delta.reshape(-1)[point["index"]] = point["step"]
+        moved = np.asarray(current, dtype=np.float64) + delta
+        container[slot] = moved if isinstance(current, np.ndarray) else float(moved)
+        value, _ = session.call(func, tuple(call_args), dict(kwargs))
+        if pick is not None and type(value) in (tuple, list) and len(value) > pick:
+            value = value[pick]
+        values.append(value)
+    return {"values": values}
+
+
+def _copy(value):
+    """A fresh copy of an array (or of each array in a dict), so no call sees another's changes."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
 def _keras():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
@@ -126,6 +165,7 @@ def keras_predict_classes(session, weights: list, X):
 
 PROBES = {
     "numerical_gradient": numerical_gradient,
+    "losses_at": losses_at,
     "keras_architecture": keras_architecture,
     "keras_train": keras_train,
     "keras_predict_classes": keras_predict_classes,
