@@ -130,8 +130,25 @@ def test_softmax(student, reference, make_rng):
     cases = [np.array([1.0, 2.0, 3.0]), rng.normal(0, 2, size=(6,)), rng.normal(0, 2, size=(5, 4)),
              rng.normal(0, 2, size=(1, 3)), rng.normal(0, 2, size=(3, 1)), rng.normal(0, 2, size=(2, 3, 4))]
     for Z in cases:
-        expect_array(student.activations.softmax(Z.copy()), reference.softmax(Z), name="softmax(Z)",
-                     inputs=describe("Z", Z), hints=softmax_mistakes(Z), **TOL)
+        got = student.activations.softmax(Z.copy())
+        try:
+            expect_array(got, reference.softmax(Z), name="softmax(Z)", inputs=describe("Z", Z),
+                         hints=softmax_mistakes(Z), **TOL)
+        except CheckFailure as failure:
+            failure.diagnosis = failure.diagnosis or normalisation_hint(got, Z)
+            raise
+
+
+def normalisation_hint(got, Z):
+    """Which sums come to 1 tells along which axis the student normalised."""
+    if type(got) is not np.ndarray or got.shape != Z.shape or Z.ndim < 2 or not np.all(np.isfinite(got)):
+        return ""
+    if np.allclose(got.sum(), 1.0) and not np.allclose(got.sum(axis=-1), 1.0):
+        return ("the whole array sums to 1 instead of each row: divide by the sum over the last axis "
+                "(axis=-1, keepdims=True).")
+    if np.allclose(got.sum(axis=0), 1.0) and not np.allclose(got.sum(axis=-1), 1.0):
+        return "each column sums to 1 instead of each row: take the sum (and the max) along the last axis, axis=-1."
+    return ""
 
 
 STABILITY_HINTS = {
@@ -139,17 +156,21 @@ STABILITY_HINTS = {
                "1 / (1 + exp(-z)) for z >= 0 and exp(z) / (1 + exp(z)) for z < 0.",
     "softmax": "np.exp(Z) overflows for large logits. Subtract each row's maximum first: "
                "softmax(Z) = softmax(Z - max(Z)), and then the largest exponent is exp(0) = 1.",
+    "exp": "an exponential overflows for large |z|: build on a stable function (np.tanh, or your stable sigmoid) "
+           "instead of exp(z) and exp(-z).",
 }
 
 
 @pytest.mark.points(1, visibility="visible")
 def test_sigmoid_is_stable(student, reference):
-    """sigmoid is stable for large |z|"""
+    """sigmoid, tanh and their derivatives are stable for large |z|"""
     z = np.array([-1e4, -1000.0, -710.0, 710.0, 1000.0, 1e4])
-    call = student.activations.sigmoid.call(z.copy())
     inputs = "z = [-1e4, -1000, -710, 710, 1000, 1e4]"
-    expect_no_warnings(call.warnings, name="sigmoid(z)", inputs=inputs, diagnosis=STABILITY_HINTS["sigmoid"])
-    expect_array(call.value, reference.sigmoid(z), name="sigmoid(z)", inputs=inputs, **TOL)
+    for name in ("sigmoid", "sigmoid_grad", "tanh", "tanh_grad"):
+        call = getattr(student.activations, name).call(z.copy())
+        expect_no_warnings(call.warnings, name=f"{name}(z)", inputs=inputs,
+                           diagnosis=STABILITY_HINTS.get(name, STABILITY_HINTS["exp"]))
+        expect_array(call.value, getattr(reference, name)(z), name=f"{name}(z)", inputs=inputs, **TOL)
 
 
 @pytest.mark.points(1, visibility="visible")

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import failed_tests
+from conftest import ROOT, failed_tests
+
+ALICE = ROOT / "examples" / "submissions" / "alice"
 
 PERCEPTRON_LOOPS = '''
 import numpy as np
@@ -485,6 +487,35 @@ def train_mlp(X, y, hidden_sizes, lr=0.1, epochs=30, batch_size=32, reg=1e-4, ac
     return params, losses
 '''
 
+KERAS_TF_FUNCTIONS = '''
+import numpy as np
+import tensorflow as tf
+
+
+def preprocess(images):
+    return np.array(images, dtype=np.float32) * np.float32(1.0 / 16.0)
+
+
+def build_model(input_shape=(8, 8), num_classes=10, hidden_units=(64,)):
+    model = tf.keras.Sequential()
+    model.add(tf.keras.layers.Input(shape=input_shape))
+    model.add(tf.keras.layers.Flatten())
+    for h in hidden_units:
+        model.add(tf.keras.layers.Dense(units=h, activation=tf.nn.relu))
+    model.add(tf.keras.layers.Dense(units=num_classes, activation=tf.nn.softmax))
+    model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.001),
+                  loss=tf.keras.losses.sparse_categorical_crossentropy, metrics=["accuracy"])
+    return model
+
+
+def train_model(model, X, y, epochs=20, batch_size=32):
+    return model.fit(x=X, y=y, batch_size=batch_size, epochs=epochs, verbose=0, validation_split=0.1)
+
+
+def predict_classes(model, X):
+    return tf.argmax(model.predict(X, verbose=0), axis=1).numpy()
+'''
+
 VARIANTS = [
     ("perceptron", "loops", PERCEPTRON_LOOPS),
     ("perceptron", "einsum and float32", PERCEPTRON_EINSUM_FLOAT32),
@@ -498,6 +529,9 @@ VARIANTS = [
     ("mlp", "einsum, flat numerical gradient, no shuffling", MLP_EINSUM),
     ("mlp", "float32 layers", MLP_FLOAT32),
     ("mlp", "layer lists, np.nditer, float32 inputs", MLP_LAYER_LISTS),
+    ("mlp", "if/elif activations, cache dict, np.ndindex (the alice example)", (ALICE / "mlp.py").read_text()),
+    ("keras_model", "layer objects, loss object, model(X) (the alice example)", (ALICE / "keras_model.py").read_text()),
+    ("keras_model", "tf.keras, tf.nn activations, loss function, tf.argmax", KERAS_TF_FUNCTIONS),
 ]
 
 
@@ -506,6 +540,10 @@ def test_correct_variant_gets_full_marks(module, style, source, grade_files):
     result = grade_files({f"{module}.py": source}, [module])
     assert failed_tests(result) == {}
     assert result.score == result.max_score > 0
+
+
+def test_at_least_fifteen_variants():
+    assert len(VARIANTS) >= 15
 
 
 def test_reference_is_not_among_the_variants():

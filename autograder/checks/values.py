@@ -69,8 +69,11 @@ def as_array(got: Any, *, name: str, shape: tuple, inputs: str = "", dtype: str 
     """Validates an array's type, dimensions, shape and dtype, without looking at its values."""
     _require_returned(got, name)
     if type(got) is not np.ndarray:
+        reduced = is_number(got) and len(shape) >= 1
         raise CheckFailure(f"{name} is {describe_type(got)}{_input_note(inputs)}; expected a numpy array "
-                           f"of shape {shape}.")
+                           f"of shape {shape}.", diagnosis="a single number came back where an array was expected: "
+                                                           "was a sum or mean taken over the whole array instead of "
+                                                           "along one axis?" if reduced else "")
     _check_structure(got, np.empty(shape), name, inputs, dtype)
     return got
 

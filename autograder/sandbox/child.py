@@ -127,7 +127,12 @@ def handle(session: Session, request: dict, blobs: list) -> tuple:
         probes = sys.modules.get("_autograder_probes") or _load_private("_autograder_probes", "probes.py")
         params = wire.decode(request["params"], blobs)
         start = time.perf_counter()
-        value = probes.run(request["name"], session, params)
+        try:
+            value = probes.run(request["name"], session, params)
+        except _Failure:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - the probe's own code failed on what it was given
+            raise _Failure({"kind": "probe_error", "type": type(exc).__name__, "message": _clip(str(exc), 300)}) from None
         tree, out_blobs = wire.encode(value)
         return {"ok": True, "result": tree, "seconds": time.perf_counter() - start}, out_blobs
     return {"ok": False, "error": {"kind": "bad_request", "message": f"unknown op {op!r}"}}, []

@@ -92,6 +92,16 @@ class BadReply(StudentCodeProblem):
         super().__init__(f"What {function} sent back could not be read as data: {detail}.")
 
 
+class ProbeFailed(StudentCodeProblem):
+    """Grader code in the sandbox could not examine what the student's code returned."""
+
+    def __init__(self, function: str, error: dict) -> None:
+        super().__init__(
+            f"The grader could not examine what {function} returned ({error.get('type')}: {error.get('message')}). "
+            "If your code follows the assignment, please tell your instructor."
+        )
+
+
 class BudgetExhausted(StudentCodeProblem):
     def __init__(self, seconds: float) -> None:
         super().__init__(

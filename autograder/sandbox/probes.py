@@ -85,11 +85,10 @@ def _describe_model(model) -> dict:
     info["layers"] = []
     for layer in layers:
         config = layer.get_config() if hasattr(layer, "get_config") else {}
-        activation = config.get("activation")
         info["layers"].append({
             "class": type(layer).__name__,
             "units": config.get("units"),
-            "activation": activation if isinstance(activation, str) else type(activation).__name__,
+            "activation": _activation_name(layer, config.get("activation")),
             "params": int(layer.count_params()),
         })
     try:
@@ -108,10 +107,39 @@ def _describe_model(model) -> dict:
         config = model.get_compile_config() or {}
         loss = config.get("loss")
         info["loss"] = _name_of(loss)
-        info["from_logits"] = bool(isinstance(loss, dict) and (loss.get("config") or {}).get("from_logits"))
+        loss_config = loss.get("config") if isinstance(loss, dict) else None
+        info["from_logits"] = bool(isinstance(loss_config, dict) and loss_config.get("from_logits"))
         metrics = config.get("metrics") or []
         info["metrics"] = [_name_of(m) for m in (metrics if isinstance(metrics, list) else [metrics])]
     return info
+
+
+_ACTIVATIONS = {
+    "linear": lambda z: z,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "tanh": np.tanh,
+    "softmax": lambda z: np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True),
+}
+
+
+def _activation_name(layer, configured) -> str:
+    """The activation's name, known by what it computes when its configured name is not a standard one
+    (tf.nn.softmax is configured as "softmax_v2", a lambda as a function)."""
+    if configured is None or (isinstance(configured, str) and configured in _ACTIVATIONS):
+        return configured
+    function = getattr(layer, "activation", None)
+    if callable(function):
+        z = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]], dtype=np.float32)
+        try:
+            out = np.asarray(function(z), dtype=np.float64)
+        except Exception:  # noqa: BLE001 - an activation that does not take arrays: keep its configured name
+            out = None
+        for name, reference in _ACTIVATIONS.items():
+            if out is not None and out.shape == z.shape and np.allclose(out, reference(z.astype(np.float64)),
+                                                                        atol=1e-5):
+                return name
+    return configured if isinstance(configured, str) else _name_of(configured)
 
 
 def _name_of(obj) -> str:
@@ -119,7 +147,8 @@ def _name_of(obj) -> str:
         return obj
     if isinstance(obj, dict):  # a serialized Keras object
         config = obj.get("config")
-        name = config.get("name") if isinstance(config, dict) else None
+        # a loss passed as a function serializes as {"class_name": "function", "config": "<its name>"}
+        name = config.get("name") if isinstance(config, dict) else config if isinstance(config, str) else None
         return name or obj.get("class_name") or str(obj)
     return getattr(obj, "__name__", None) or type(obj).__name__
 

@@ -220,6 +220,8 @@ class Sandbox:
             raise errors.MissingFunction(module, function, error.get("found"))
         if kind == "import_error":
             raise errors.ImportFailed(module, error)
+        if kind == "probe_error":
+            raise errors.ProbeFailed(function, error)
         raise errors.StudentException(str(error.get("function") or function), error)
 
     def import_module(self, module: str) -> None:
