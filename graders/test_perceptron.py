@@ -14,11 +14,11 @@ from autograder.checks import (CheckFailure, describe, expect_array, expect_scal
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 
 
-def integer_data(rng, n=12, d=3):
-    """Small binary problems with integer features (exact arithmetic)."""
+def integer_data(rng, n=20, d=3):
+    """Small binary problems with integer features (exact arithmetic) whose boundary needs a bias."""
     X = rng.integers(-4, 5, size=(n, d)).astype(float)
-    w_true = rng.integers(-3, 4, size=d)
-    y = (X @ w_true + rng.integers(-2, 3) >= 0).astype(int)
+    w_true = rng.integers(1, 4, size=d) * rng.choice([-1, 1], size=d)
+    y = (X @ w_true + rng.choice([-3, -2, 2, 3]) >= 0).astype(int)
     return X, y
 
 
@@ -164,12 +164,13 @@ def test_train_perceptron(student, reference, make_rng):
 def test_train_perceptron_defaults(student, reference, make_rng):
     """train_perceptron uses eta = 0.1 and 10 epochs by default, starting from zero weights"""
     rng = make_rng(23)
-    X = rng.normal(size=(10, 2))
-    y = (X[:, 0] - X[:, 1] > 0).astype(int)
+    X = rng.normal(size=(20, 2))
+    y = (X[:, 0] - X[:, 1] + 0.5 > 0).astype(int)
     got = expect_tuple(student.perceptron.train_perceptron(X.copy(), y.copy()), 3, name="train_perceptron(X, y)")
     w_ref, b_ref, errors_ref = reference.train_perceptron(X, y)
     expect_sequence(got[2], errors_ref, name="errors", inputs="the default eta and epochs")
     expect_array(got[0], w_ref, name="the trained w", inputs="the default eta and epochs", rtol=1e-6, atol=1e-9)
+    expect_scalar(got[1], b_ref, name="the trained b", inputs="the default eta and epochs", rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.points(1, visibility="hidden")

@@ -39,13 +39,25 @@ def course() -> Course:
     return Course(ROOT)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--grading-seeds", default="0",
+                     help="comma-separated grading seeds: every test that grades a submission runs once per seed "
+                          "(the mutation and correct-variant suites must give the same outcome under each)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "grading_seed" in metafunc.fixturenames:
+        seeds = [int(s) for s in metafunc.config.getoption("grading_seeds").split(",")]
+        metafunc.parametrize("grading_seed", seeds, ids=[f"seed{s}" for s in seeds])
+
+
 @pytest.fixture
-def grade_files(tmp_path, course):
+def grade_files(tmp_path, course, grading_seed):
     """grade_files({"mlp.py": source}, ["mlp"]) grades a reference copy with those files replaced."""
 
     def run(files: dict[str, str], assignments: list[str], suite: str = "hidden") -> SubmissionResult:
         folder = build_submission(tmp_path / "submission", files)
-        return grade(Submission.from_path(folder), course, assignments, suite=suite)
+        return grade(Submission.from_path(folder), course, assignments, suite=suite, seed=grading_seed)
 
     return run
 

@@ -17,10 +17,13 @@ class Mutant:
     fails: frozenset[str]
     says: str  # a fragment the feedback of the first failing test must contain
     lost: float  # the points this mistake costs, of the assignment's 10
+    # Tests whose outcome for this mistake depends on how a broken training run happens to go
+    # under the grading seed: they may pass or fail, and cost their points only if they fail.
+    unstable: frozenset[str] = frozenset()
 
 
-def M(id, module, replacements, fails, says, lost):
-    return Mutant(id, module, tuple(replacements), frozenset(fails), says, lost)
+def M(id, module, replacements, fails, says, lost, unstable=()):
+    return Mutant(id, module, tuple(replacements), frozenset(fails), says, lost, frozenset(unstable))
 
 
 MUTANTS = [
@@ -271,7 +274,7 @@ MUTANTS = [
     M("output gradient not averaged", "mlp",
       [("    dZ /= n  # gradient of the mean cross-entropy w.r.t. the output logits\n", "")],
       {"test_gradients", "test_gradients_sigmoid_tanh", "test_gradients_match_own_loss"},
-      "times too large: the loss is a mean", 2),
+      "times too large: the loss is a mean", 2, unstable={"test_train_mlp_learns"}),
     M("regularization gradient doubled", "mlp",
       [('grads[f"W{l}"] = dW + reg * params[f"W{l}"]', 'grads[f"W{l}"] = dW + 2 * reg * params[f"W{l}"]')],
       {"test_gradients_with_regularization", "test_gradients_match_own_loss"},
@@ -361,10 +364,12 @@ def test_mutant_loses_what_it_should(mutant, grade_files):
     source = patched_source(mutant.module, list(mutant.replacements))
     result = grade_files({f"{mutant.module}.py": source}, [mutant.module])
     failed = failed_tests(result)
-    assert set(failed) == mutant.fails, failed
+    assert set(failed) - mutant.unstable == mutant.fails, failed
     first = next(t for t in result.tests if t.status != "passed")
     assert mutant.says in first.feedback, first.feedback
-    assert result.max_score - result.score == pytest.approx(mutant.lost)
+    unstable_lost = sum(t.max_score for t in result.tests if t.status != "passed" and t.nodeid.split("::")[-1] in
+                        mutant.unstable)
+    assert result.max_score - result.score == pytest.approx(mutant.lost + unstable_lost)
 
 
 def test_at_least_sixty_mutants_and_five_per_assignment():
