@@ -529,6 +529,8 @@ VARIANTS = [
     ("mlp", "einsum, flat numerical gradient, no shuffling", MLP_EINSUM),
     ("mlp", "float32 layers", MLP_FLOAT32),
     ("mlp", "layer lists, np.nditer, float32 inputs", MLP_LAYER_LISTS),
+    ("perceptron", "np.dot, astype(int), index loop (the alice example)", (ALICE / "perceptron.py").read_text()),
+    ("activations", "sigmoid through tanh (the alice example)", (ALICE / "activations.py").read_text()),
     ("mlp", "if/elif activations, cache dict, np.ndindex (the alice example)", (ALICE / "mlp.py").read_text()),
     ("keras_model", "layer objects, loss object, model(X) (the alice example)", (ALICE / "keras_model.py").read_text()),
     ("keras_model", "tf.keras, tf.nn activations, loss function, tf.argmax", KERAS_TF_FUNCTIONS),

@@ -378,3 +378,14 @@ def test_at_least_sixty_mutants_and_five_per_assignment():
     assert len(MUTANTS) >= 60 and len({m.id for m in MUTANTS}) == len(MUTANTS)
     for assignment in ASSIGNMENTS:
         assert sum(m.module == assignment for m in MUTANTS) >= 5, assignment
+
+
+def test_readme_states_the_counts_and_the_catch_rate():
+    from conftest import ROOT
+    from test_correct_variants import VARIANTS
+
+    readme = (ROOT / "README.md").read_text()
+    caught = sum(m.lost > 0 for m in MUTANTS)
+    assert f"**{len(MUTANTS)} buggy implementations**" in readme
+    assert f"**All {caught} lose points (catch rate {100 * caught // len(MUTANTS)}%)**" in readme
+    assert f"**{len(VARIANTS)} correct implementations in other styles**" in readme
