@@ -127,7 +127,7 @@ def test_compile_settings(student):
     if optimizer["class"] != "Adam":
         raise CheckFailure(f"The model is compiled with the {optimizer['class']} optimizer; expected Adam.")
     if optimizer["learning_rate"] is None or not np.isclose(optimizer["learning_rate"], 1e-3, rtol=1e-4):
-        raise CheckFailure(f"Adam's learning rate is {optimizer['learning_rate']}; expected 1e-3.")
+        raise CheckFailure(f"Adam's learning rate is {optimizer['learning_rate']:.3g}; expected 1e-3.")
     if info["loss"] != "sparse_categorical_crossentropy":
         cause = ("categorical_crossentropy expects one-hot labels; the digits' labels are integers 0..9, which is "
                  "what sparse_categorical_crossentropy takes." if info["loss"] == "categorical_crossentropy" else "")

@@ -63,8 +63,20 @@ def expect_params(got, like, *, name, inputs=""):
         if type(value) is not np.ndarray or value.shape != like[key].shape:
             what = f"shape {value.shape}" if type(value) is np.ndarray else type(value).__name__
             raise CheckFailure(f"{name}['{key}'] has {what}; expected shape {like[key].shape}.",
-                               diagnosis="transposed: W_l has shape (fan_in, fan_out)." if
-                               type(value) is np.ndarray and value.shape == like[key].shape[::-1] else "")
+                               diagnosis=shape_diagnosis(key, value, like[key]))
+
+
+BIAS_AXIS = "the bias gradient was summed over the wrong axis: db sums over the samples (axis 0), one entry per unit."
+
+
+def shape_diagnosis(key, value, expected):
+    if type(value) is not np.ndarray:
+        return ""
+    if value.shape == expected.shape[::-1] and value.ndim == 2:
+        return "transposed: W_l has shape (fan_in, fan_out)."
+    if key.startswith("b") and value.ndim == 1:
+        return BIAS_AXIS
+    return ""
 
 
 @pytest.mark.points(0.5, visibility="visible")
@@ -131,9 +143,13 @@ def test_affine_backward(student, reference, make_rng):
         dX, dW, db = reference.affine_backward(dout, X, W)
         expect_array(got[0], dX, name="dX", inputs=inputs, **TOL)
         expect_array(got[1], dW, name="dW", inputs=inputs, hints={n: f"dW was multiplied by N = {n}."}, **TOL)
-        expect_array(got[2], db, name="db", inputs=inputs, hints={
-            1 / n: f"db was averaged over the N = {n} samples; it is the sum over axis 0 (the mean is "
-                   "already in dout)."}, **TOL)
+        try:
+            expect_array(got[2], db, name="db", inputs=inputs, hints={
+                1 / n: f"db was averaged over the N = {n} samples; it is the sum over axis 0 (the mean is "
+                       "already in dout)."}, **TOL)
+        except CheckFailure as failure:
+            failure.diagnosis = failure.diagnosis or shape_diagnosis("b", got[2], db)
+            raise
 
 
 @pytest.mark.points(1, visibility="hidden")
@@ -191,7 +207,7 @@ BACKPROP_MISTAKES = {
     "no derivative": "the gradient passes back through the hidden activation without being multiplied by its "
                      "derivative g'(Z).",
     "no one-hot": "the output gradient is probs / N: subtract 1 at each sample's true class, dZ = (probs - Y) / N.",
-    "bias axis": "the bias gradient was summed over the wrong axis: db sums over the samples (axis 0).",
+    "bias axis": BIAS_AXIS,
 }
 
 
@@ -337,7 +353,10 @@ def test_gradients_match_own_loss(student, reference, make_rng, grading_seed):
                              n: f"{key} is N = {n} times too large: the loss is a mean, so divide by N once.",
                              1 / n: f"{key} is divided by N = {n} one time too many: did you average twice?"})
         except CheckFailure as failure:
-            failure.summary = "Your backward pass disagrees with your own forward pass: " + failure.summary
+            failure.summary = ("Your backward pass disagrees with your own forward pass: " + failure.summary
+                               + f"\nFailed the random-direction check: {', '.join(sorted(check.failed))} "
+                                 f"({check.evaluations} loss evaluations, with the per-element check of the "
+                                 f"failing tensors).")
             failure.reveal = ""
             raise
         raise CheckFailure(f"Your backward pass disagrees with your own forward pass: grads['{key}'] fails the "

@@ -136,7 +136,9 @@ def test_perceptron_update(student, reference):
         if right:
             hints["w changed although the prediction was right: the error y - y_hat is 0 then."] = w + eta * (2 * y - 1) * x
         expect_array(got[0], w_ref, name="w_new", inputs=inputs, hints=hints, **TOL)
-        expect_scalar(got[1], b_ref, name="b_new", inputs=inputs, **TOL)
+        expect_scalar(got[1], b_ref, name="b_new", inputs=inputs, hints={
+            "b_new moved by the error without the learning rate: b_new = b + eta * (y - y_hat).": b + error,
+            "the update moves b the wrong way: b_new = b + eta * (y - y_hat).": b - eta * error}, **TOL)
 
 
 @pytest.mark.points(3, visibility="hidden")
@@ -168,9 +170,24 @@ def test_train_perceptron_defaults(student, reference, make_rng):
     y = (X[:, 0] - X[:, 1] + 0.5 > 0).astype(int)
     got = expect_tuple(student.perceptron.train_perceptron(X.copy(), y.copy()), 3, name="train_perceptron(X, y)")
     w_ref, b_ref, errors_ref = reference.train_perceptron(X, y)
-    expect_sequence(got[2], errors_ref, name="errors", inputs="the default eta and epochs")
-    expect_array(got[0], w_ref, name="the trained w", inputs="the default eta and epochs", rtol=1e-6, atol=1e-9)
-    expect_scalar(got[1], b_ref, name="the trained b", inputs="the default eta and epochs", rtol=1e-6, atol=1e-9)
+    try:
+        expect_sequence(got[2], errors_ref, name="errors", inputs="the default eta and epochs")
+        expect_array(got[0], w_ref, name="the trained w", inputs="the default eta and epochs", rtol=1e-6, atol=1e-9)
+        expect_scalar(got[1], b_ref, name="the trained b", inputs="the default eta and epochs", rtol=1e-6, atol=1e-9)
+    except CheckFailure as failure:
+        failure.diagnosis = wrong_defaults(reference, got[0], X, y) or failure.diagnosis
+        raise
+
+
+def wrong_defaults(reference, w, X, y):
+    """Names the defaults a student chose when the weights match training with them."""
+    for eta in (0.1, 0.01, 0.001, 0.5, 1.0):
+        for epochs in (10, 5, 20, 50, 100):
+            if (eta, epochs) != (0.1, 10) and type(w) is np.ndarray and w.shape == (X.shape[1],) and np.allclose(
+                    w, reference.train_perceptron(X, y, eta=eta, epochs=epochs)[0], rtol=1e-9, atol=1e-12):
+                return (f"the defaults are eta = {eta}, epochs = {epochs}; the assignment asks for eta = 0.1 and "
+                        f"epochs = 10.")
+    return ""
 
 
 @pytest.mark.points(1, visibility="hidden")

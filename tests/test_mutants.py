@@ -64,7 +64,7 @@ MUTANTS = [
     M("bias update without eta", "perceptron",
       [("b_new = b + eta * error", "b_new = b + error")],
       {"test_perceptron_update", "test_train_perceptron", "test_train_perceptron_defaults"},
-      "b_new is wrong", 5.5),
+      "b_new moved by the error without the learning rate", 5.5),
     M("net_input sums over the whole batch", "perceptron",
       [("return X @ w + b", "return np.sum(X * w) + b")],
       {"test_net_input", "test_predict"},
@@ -85,7 +85,7 @@ MUTANTS = [
     M("wrong default learning rate", "perceptron",
       [("def train_perceptron(X, y, eta=0.1, epochs=10):", "def train_perceptron(X, y, eta=0.01, epochs=10):")],
       {"test_train_perceptron_defaults"},
-      "for the default eta and epochs", 0.5),
+      "the defaults are eta = 0.01, epochs = 10", 0.5),
     # -- activations -------------------------------------------------------------------
     M("naive sigmoid overflows", "activations",
       [("""    z = np.asarray(z, dtype=float)
@@ -213,7 +213,7 @@ MUTANTS = [
     M("cost without the sum", "gradient_descent",
       [("return float(0.5 * np.sum(residual ** 2))", "return 0.5 * residual ** 2")],
       {"test_sse_cost", "test_train_adaline", "test_train_adaline_defaults"},
-      "expected a single number", 5),
+      "is the final sum (or mean) missing?", 5),
     # -- mlp ---------------------------------------------------------------------------
     M("db averaged in affine_backward", "mlp",
       [("    db = dout.sum(axis=0)", "    db = dout.mean(axis=0)")],
@@ -258,6 +258,11 @@ MUTANTS = [
       [("np.sqrt(2.0 / fan_in)", "np.sqrt(1.0 / fan_in)")],
       {"test_init_params_scale_and_seed"},
       "He initialisation uses sqrt(2 / fan_in)", 0.5),
+    M("bias gradient summed over the units", "mlp",
+      [("    db = dout.sum(axis=0)", "    db = dout.sum(axis=1)")],
+      {"test_affine_backward", "test_gradients", "test_gradients_sigmoid_tanh", "test_gradients_match_own_loss",
+       "test_gradients_with_regularization", "test_train_mlp_learns"},
+      "db sums over the samples (axis 0)", 4.5),
     M("one-hot labels not subtracted", "mlp",
       [("    dZ[np.arange(n), y] -= 1.0\n", "")],
       {"test_gradients", "test_gradients_sigmoid_tanh", "test_gradients_match_own_loss", "test_train_mlp_learns"},

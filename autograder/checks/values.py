@@ -170,11 +170,13 @@ def as_number(got: Any, *, name: str, inputs: str = "") -> float:
     """Validates a single number (Python, numpy or 0-d array) and returns it as a float."""
     _require_returned(got, name)
     if not is_number(got):
-        shape_note = ""
+        shape_note, diagnosis = "", ""
         if type(got) is np.ndarray and got.size == 1:
             shape_note = f" Return a single number, not an array of shape {got.shape}."
+        elif type(got) is np.ndarray and got.dtype.kind in NUMERIC_KINDS:
+            diagnosis = "an array came back where one number was expected: is the final sum (or mean) missing?"
         raise CheckFailure(f"{name} is {describe_type(got)}{_input_note(inputs)}; expected a single number."
-                           + shape_note)
+                           + shape_note, diagnosis=diagnosis)
     return float(got)
 
 
