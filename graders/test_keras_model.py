@@ -3,9 +3,11 @@
 The student's model is built and trained inside the sandbox by probes.py, which
 sends back only plain data: the architecture as JSON and the predicted labels.
 The held-out labels never leave this process. Training uses a fixed seed, the
-student's own preprocess/build_model/train_model/predict_classes, and 10 epochs:
-the reference reaches about 0.95 there (0.96 after the curriculum's 20), broken
-output layers stay below 0.5, so a pass mark of 0.90 separates them with margin.
+student's own preprocess/build_model/train_model/predict_classes, and 10 epochs.
+Measured over grading seeds 0-7 (split and training seed both change): the reference
+reaches 0.92-0.96, a relu output layer 0.10-0.18, sigmoid hidden layers 0.86-0.89.
+The pass mark of 0.85 keeps every correct model well clear of it (the architecture
+tests, not this one, are where a wrong hidden activation loses its points).
 """
 import functools
 
@@ -15,7 +17,7 @@ import pytest
 from autograder.checks import CheckFailure, expect_array
 
 EPOCHS = 10
-PASS_ACCURACY = 0.90
+PASS_ACCURACY = 0.85
 TRAIN_SECONDS = 300.0
 
 

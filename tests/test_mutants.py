@@ -359,8 +359,8 @@ MUTANTS = [
       "the task asks for float32", 1.5),
     M("sigmoid hidden layers", "keras_model",
       [('model.add(keras.layers.Dense(units, activation="relu"))', 'model.add(keras.layers.Dense(units, activation="sigmoid"))')],
-      {"test_default_architecture", "test_architecture_follows_arguments", "test_trained_accuracy"},
-      "hidden layer 1 uses activation 'sigmoid'", 6),
+      {"test_default_architecture", "test_architecture_follows_arguments"},
+      "hidden layer 1 uses activation 'sigmoid'", 3.5, unstable={"test_trained_accuracy"}),
 ]
 
 
