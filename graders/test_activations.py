@@ -9,7 +9,7 @@ import pytest
 
 from autograder.checks import (CheckFailure, as_array, describe, expect_array, expect_no_warnings, expect_unchanged,
                                expect_value)
-from autograder.checks.gradcheck import check_gradients, lesson, local_evaluator
+from autograder.checks.gradcheck import check_gradients, local_evaluator, three_ways
 
 # Values lie in [-1, 1] or are near 1 in size: an absolute 1e-6 is far below any wrong
 # formula (off by > 1e-2) and above the rounding of a float64 result computed in float32.
@@ -64,18 +64,16 @@ def explain_derivative(student, reference, failure, name, z, derivative, grading
     grads = {"z": c * np.asarray(derivative, dtype=np.float64)}
     own_function = getattr(student.activations, name)
     own_values = as_array(own_function(z.copy()), name=f"{name}(z)", shape=z.shape)
-    function_ok = bool(np.allclose(own_values, getattr(reference, name)(z), **TOL))
+    expected_values = getattr(reference, name)(z)
+    function_ok = bool(np.allclose(own_values, expected_values, **TOL))
     evaluate = own_function.evaluator([z], where={"z": (0, None)},
                                       reduce=lambda v: float(np.sum(c * as_array(v, name=f"{name}(z)", shape=z.shape))))
     own = check_gradients(evaluate, {"z": z}, grads, seed=grading_seed, step=1e-4, noise_aware=True, localize=False)
     correct = check_gradients(local_evaluator(lambda p: float(np.sum(c * getattr(reference, name)(p["z"]))), {"z": z}),
                               {"z": z}, grads, seed=grading_seed, localize=False)
-    worst = float(np.max(np.abs(own_values - getattr(reference, name)(z))))
-    explanation = lesson(f"{name}_grad", name, function_ok, own["z"], f"off by up to {worst:.3g}")
-    checks = (f"Checked against the correct derivative, a numerical derivative of the correct {name} (relative error "
-              f"{correct['z'].error:.2g}) and a numerical derivative of your own {name} ("
-              + ("agrees" if own["z"].passed else f"relative error {own['z'].error:.2g}") + ").")
-    failure.summary = "\n".join(part for part in (failure.summary, explanation, checks) if part)
+    worst = float(np.max(np.abs(own_values - expected_values)))
+    failure.add(*three_ways(f"{name}_grad", name, function_ok, correct["z"], own["z"], word="derivative",
+                            how_wrong=f"off by up to {worst:.3g}"))
 
 
 @pytest.mark.points(1, visibility="visible")

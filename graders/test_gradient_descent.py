@@ -10,7 +10,8 @@ import pytest
 
 from autograder.checks import (CheckFailure, as_number, describe, expect_array, expect_scalar, expect_sequence,
                                expect_tuple, expect_unchanged)
-from autograder.checks.gradcheck import check_gradients, lesson, local_evaluator
+from autograder.checks.diagnosis import nonzero_start
+from autograder.checks.gradcheck import check_gradients, local_evaluator, three_ways
 
 TOL = {"rtol": 1e-6, "atol": 1e-9}
 
@@ -53,13 +54,9 @@ def explain_gradient(student, reference, failure, X, y, w, b, grads, grading_see
                                                                                          "b": (1, None)}),
                           params, grads, seed=grading_seed, step=1e-4, noise_aware=True, localize=False)
     key = next((k for k in ("w", "b") if not correct[k].passed), "w")
-    explanation = lesson(f"d{key}", "cost", cost_ok, own[key],
-                         f"it is {cost:.6g} where the correct cost is {expected_cost:.6g}")
-    checks = (f"Checked against the correct gradient, a numerical gradient of the correct cost (relative error "
-              f"{correct[key].error:.2g}) and a numerical gradient of your own sse_cost ("
-              + ("agrees" if own[key].passed else f"relative error {own[key].error:.2g}")
-              + f"; {correct.evaluations + own.evaluations} cost evaluations).")
-    failure.summary = "\n".join(part for part in (failure.summary, explanation, checks) if part)
+    failure.add(*three_ways(f"d{key}", "cost", cost_ok, correct[key], own[key], own_name="sse_cost",
+                            how_wrong=f"it is {cost:.6g} where the correct cost is {expected_cost:.6g}",
+                            evaluations=correct.evaluations + own.evaluations))
 
 
 @pytest.mark.points(3, visibility="hidden")
@@ -131,18 +128,6 @@ TRAINING_MISTAKES = {
 }
 
 
-def starting_weights(student, X, y):
-    """With eta = 0 nothing moves, so train_adaline returns its starting weights: they must be zeros."""
-    try:
-        got = student.gradient_descent.train_adaline(X.copy(), y.copy(), eta=0.0, epochs=1)
-        w, b = got[0], got[1]
-        if type(w) is np.ndarray and w.shape == (X.shape[1],) and (np.any(w != 0) or as_number(b, name="b") != 0):
-            return "the weights do not start from zero: start from w = zeros(n_features) and b = 0."
-    except Exception:  # noqa: BLE001 - only a diagnosis; the test has already failed
-        pass
-    return ""
-
-
 @pytest.mark.points(3, visibility="hidden")
 def test_train_adaline(student, reference, make_rng):
     """train_adaline reproduces the reference weights and cost curve"""
@@ -160,7 +145,7 @@ def test_train_adaline(student, reference, make_rng):
                          hints={cause: v[0] for cause, v in variants.items()})
             expect_scalar(got[1], b_ref, name="the trained b", inputs=inputs, rtol=1e-6, atol=1e-8)
         except CheckFailure as failure:
-            failure.diagnosis = failure.diagnosis or starting_weights(student, X, y)
+            failure.diagnosis = failure.diagnosis or nonzero_start(student.gradient_descent.train_adaline, X, y)
             raise
 
 

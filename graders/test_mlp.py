@@ -18,7 +18,7 @@ import pytest
 
 from autograder.checks import (CheckFailure, as_number, as_sequence, describe, expect_array, expect_scalar,
                                expect_tuple, expect_unchanged)
-from autograder.checks.gradcheck import check_gradients, lesson, local_evaluator
+from autograder.checks.gradcheck import check_gradients, local_evaluator, three_ways
 
 TOL = {"rtol": 1e-6, "atol": 1e-9}
 GRAD_TOL = {"rtol": 1e-5, "atol": 1e-8}
@@ -40,9 +40,18 @@ def network(reference, sizes, n, rng, activation="relu", margin=KINK_MARGIN):
         if any(np.min(np.abs(Z)) <= margin for _, Z in cache[:-1]):
             continue
         _, grads = reference.loss_and_grads(params, X, y, 0.0, activation)
-        evaluate = local_evaluator(lambda p: reference.loss_and_grads(p, X, y, 0.0, activation)[0], params)
-        if check_gradients(evaluate, params, grads, localize=False).passed:
+        if check_gradients(reference_loss(reference, params, X, y, activation), params, grads, localize=False).passed:
             return params, X, y
+
+
+def reference_loss(reference, params, X, y, activation):
+    """The correct loss (reg = 0) as an Evaluator for the gradient check."""
+    return local_evaluator(lambda p: reference.loss_and_grads(p, X, y, 0.0, activation)[0], params)
+
+
+def own_loss(student, params, X, y, **kwargs):
+    """The student's loss as an Evaluator: evaluated in the sandbox, validated here."""
+    return student.mlp.loss_and_grads.evaluator([params, X, y], kwargs, where={k: (0, k) for k in params}, pick=0)
 
 
 def copy_params(params):
@@ -211,12 +220,9 @@ BACKPROP_MISTAKES = {
 }
 
 
-def gradient_hints(reference, params, X, y, activation, key, n):
-    hints = {n: f"{key} is N = {n} times too large: the loss is a mean, so divide by N once.",
-             1 / n: f"{key} is divided by N = {n} one time too many: did you average twice?"}
-    for mistake, text in BACKPROP_MISTAKES.items():
-        hints[text] = backprop(reference, params, X, y, activation, mistake)[key]
-    return hints
+def averaging_hints(key, n):
+    return {n: f"{key} is N = {n} times too large: the loss is a mean, so divide by N once.",
+            1 / n: f"{key} is divided by N = {n} one time too many: did you average twice?"}
 
 
 def layer_of(key):
@@ -231,11 +237,13 @@ def check_gradients_three_ways(student, reference, params, X, y, activation, gra
     expected_loss, expected = reference.loss_and_grads(params, X, y, 0.0, activation)
     expect_params(got[1], expected, name="grads", inputs=inputs)
     grads = got[1]
+    mistakes = {text: backprop(reference, params, X, y, activation, mistake)
+                for mistake, text in BACKPROP_MISTAKES.items()}
     failures = {}
     for key in sorted(expected, key=lambda k: (-layer_of(k), k)):
+        hints = {**averaging_hints(key, n), **{text: grads_with[key] for text, grads_with in mistakes.items()}}
         try:
-            expect_array(grads[key], expected[key], name=f"grads['{key}']", inputs=inputs,
-                         hints=gradient_hints(reference, params, X, y, activation, key, n), **GRAD_TOL)
+            expect_array(grads[key], expected[key], name=f"grads['{key}']", inputs=inputs, hints=hints, **GRAD_TOL)
         except CheckFailure as failure:
             failures[key] = failure
     if not failures:
@@ -244,25 +252,20 @@ def check_gradients_three_ways(student, reference, params, X, y, activation, gra
     loss = as_number(got[0], name="loss")
     forward_ok = bool(np.isclose(loss, expected_loss, **TOL))
     grads64 = {k: np.asarray(v, dtype=np.float64) for k, v in grads.items()}
-    correct = check_gradients(local_evaluator(lambda p: reference.loss_and_grads(p, X, y, 0.0, activation)[0],
-                                              params), params, grads64, keys=[key], seed=grading_seed, localize=False)
-    own = check_gradients(student.mlp.loss_and_grads.evaluator([params, X, y], {"reg": 0.0, "activation": activation},
-                                                               where={k: (0, k) for k in params}, pick=0),
-                          params, grads64, keys=[key], seed=grading_seed, step=1e-3, noise_aware=True,
-                          localize=False)
+    correct = check_gradients(reference_loss(reference, params, X, y, activation), params, grads64, keys=[key],
+                              seed=grading_seed, localize=False)
+    own = check_gradients(own_loss(student, params, X, y, reg=0.0, activation=activation), params, grads64, keys=[key],
+                          seed=grading_seed, step=1e-3, noise_aware=True, localize=False)
     wrong, right = sorted(failures), sorted(set(expected) - set(failures))
     layer = layer_of(key)
     where = (f"Wrong: {', '.join(wrong)}; right: {', '.join(right) or 'none'}. The highest layer that fails is layer "
              f"{layer}: an error in backpropagation at layer l shows in layer l and every layer below it, so look "
              + ("at the output layer first." if layer == L else f"at layer {layer} first (the layers above it are "
                                                                  f"right)."))
-    checks = (f"Checked against the correct gradient and a numerical gradient of the correct loss (relative error "
-              f"{correct[key].error:.2g}), and against a numerical gradient of your own loss ("
-              + ("agrees" if own[key].passed else f"relative error {own[key].error:.2g}")
-              + f"; {correct.evaluations + own.evaluations} loss evaluations).")
-    explanation = lesson(f"grads['{key}']", "loss", forward_ok, own[key],
-                         f"it is {loss:.6g} where the correct loss is {expected_loss:.6g}")
-    failure.summary = "\n".join(part for part in (failure.summary, explanation, where, checks) if part)
+    explanation, figures = three_ways(f"grads['{key}']", "loss", forward_ok, correct[key], own[key],
+                                      how_wrong=f"it is {loss:.6g} where the correct loss is {expected_loss:.6g}",
+                                      evaluations=correct.evaluations + own.evaluations)
+    failure.add(explanation, where, figures)
     raise failure
 
 
@@ -342,21 +345,17 @@ def test_gradients_match_own_loss(student, reference, make_rng, grading_seed):
                        name="loss_and_grads", parts="loss, grads")
     expect_params(got[1], params, name="grads")
     grads = {k: np.asarray(v, dtype=np.float64) for k, v in got[1].items()}
-    evaluate = student.mlp.loss_and_grads.evaluator([params, X, y], {"reg": 0.01}, where={k: (0, k) for k in params},
-                                                    pick=0)
-    check = check_gradients(evaluate, params, grads, seed=grading_seed, step=1e-3, noise_aware=True)
+    check = check_gradients(own_loss(student, params, X, y, reg=0.01), params, grads, seed=grading_seed, step=1e-3,
+                            noise_aware=True)
     for key in sorted(check.failed, key=lambda k: (-layer_of(k), k)):
         try:
-            n = X.shape[0]
             expect_array(grads[key], check[key].numerical, name=f"grads['{key}']",
-                         inputs="a numerical gradient of your own loss", rtol=1e-3, atol=1e-6, hints={
-                             n: f"{key} is N = {n} times too large: the loss is a mean, so divide by N once.",
-                             1 / n: f"{key} is divided by N = {n} one time too many: did you average twice?"})
+                         inputs="a numerical gradient of your own loss", rtol=1e-3, atol=1e-6,
+                         hints=averaging_hints(key, X.shape[0]))
         except CheckFailure as failure:
-            failure.summary = ("Your backward pass disagrees with your own forward pass: " + failure.summary
-                               + f"\nFailed the random-direction check: {', '.join(sorted(check.failed))} "
-                                 f"({check.evaluations} loss evaluations, with the per-element check of the "
-                                 f"failing tensors).")
+            failure.summary = "Your backward pass disagrees with your own forward pass: " + failure.summary
+            failure.add(f"Failed the random-direction check: {', '.join(sorted(check.failed))} ({check.evaluations} "
+                        f"loss evaluations, with the per-element check of the failing tensors).")
             failure.reveal = ""
             raise
         raise CheckFailure(f"Your backward pass disagrees with your own forward pass: grads['{key}'] fails the "

@@ -6,6 +6,8 @@ grader knows what that factor means, e.g. N = "averaged twice"), a transpose.
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 FIT_TOLERANCE = 1e-6
@@ -51,6 +53,19 @@ def diagnose(g: np.ndarray, e: np.ndarray, hints: dict) -> str:
                 return f"the result is {_factor(alpha)} times the expected one: {meaning}"
         if not np.isclose(alpha, 1.0, rtol=1e-6):
             return f"the result is off by a constant factor of {_factor(alpha)}."
+    return ""
+
+
+def nonzero_start(train: Callable[..., Any], X: np.ndarray, y: np.ndarray) -> str:
+    """For a training function that must start from zero weights (train_perceptron, train_adaline):
+    with eta = 0 nothing moves, so what it returns is where it started. Only a diagnosis, asked
+    after a test has failed: whatever the student's code does wrong here is ignored."""
+    try:
+        w, b = train(X.copy(), y.copy(), eta=0.0, epochs=1)[:2]
+        if type(w) is np.ndarray and w.shape == (X.shape[1],) and (np.any(w != 0) or float(b) != 0):
+            return "the weights do not start from zero: start from w = zeros(n_features) and b = 0."
+    except Exception:  # noqa: BLE001 - the test has already failed for its own reason
+        pass
     return ""
 
 

@@ -136,9 +136,10 @@ def check_gradients(evaluate: Evaluator, params: Mapping[str, np.ndarray], grads
     numeric = (values[:, :, 0] - values[:, :, 1]) / (2 * np.asarray(steps))
     for key in keys:
         rows = [i for i, (k, _) in enumerate(plan) if k == key]
+        grad = np.asarray(grads[key], dtype=np.float64)
         errors, passed = [], True
         for i in rows:
-            analytic = float(np.sum(np.asarray(grads[key], dtype=np.float64) * plan[i][1]))
+            analytic = float(np.sum(grad * plan[i][1]))
             estimate = float(numeric[i, 0])
             noise = abs(float(numeric[i, 0] - numeric[i, 1])) if noise_aware else 0.0
             scale = max(abs(estimate), abs(analytic), floor)
@@ -181,25 +182,12 @@ def lesson(gradient: str, loss_name: str, loss_ok: bool, own: TensorCheck, how_w
     return ""
 
 
-def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """Gradient of f (which reads x in place) with respect to x, one element at a time; x is restored exactly.
-
-    The CS231n way: 2 evaluations per element. Used to validate the reference and as the
-    baseline of benchmarks/gradcheck.py.
-    """
-    grad = np.zeros(x.shape, dtype=np.float64)
-    for index in np.ndindex(x.shape):
-        old = x[index]
-        x[index] = old + h
-        f_plus = f()
-        x[index] = old - h
-        f_minus = f()
-        x[index] = old
-        grad[index] = (f_plus - f_minus) / (2 * h)
-    return grad
-
-
-def relative_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-8) -> float:
-    """max |a - b| / max(|a| + |b|, floor), elementwise, then the worst element."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), floor), initial=0.0))
+def three_ways(gradient: str, loss_name: str, loss_ok: bool, correct: TensorCheck, own: TensorCheck, *,
+               how_wrong: str = "", own_name: str = "", word: str = "gradient", evaluations: int = 0) -> list[str]:
+    """The feedback on a wrong gradient that the reference comparison has already found: what the
+    other two checks (the correct loss's and the student's own) say together, then their figures."""
+    agreement = "agrees" if own.passed else f"relative error {own.error:.2g}"
+    count = f"; {evaluations} {loss_name} evaluations" if evaluations else ""
+    figures = (f"Checked against the correct {word}, a numerical {word} of the correct {loss_name} (relative error "
+               f"{correct.error:.2g}) and a numerical {word} of your own {own_name or loss_name} ({agreement}{count}).")
+    return [lesson(gradient, loss_name, loss_ok, own, how_wrong), figures]

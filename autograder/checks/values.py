@@ -30,6 +30,10 @@ class CheckFailure(AssertionError):
         super().__init__(summary)
         self.summary, self.reveal, self.diagnosis = summary, reveal, diagnosis
 
+    def add(self, *lines: str) -> None:
+        """Appends lines (empty ones are skipped) to the summary: what further checks found out."""
+        self.summary = "\n".join([self.summary, *(line for line in lines if line)])
+
     def feedback(self, visible: bool) -> str:
         parts = [self.summary]
         if self.diagnosis:
