@@ -102,6 +102,13 @@ class ProbeFailed(StudentCodeProblem):
         )
 
 
+class SandboxFailed(Exception):
+    """The sandbox itself could not be set up: the grader's problem, never the student's."""
+
+    def __init__(self, output: str) -> None:
+        super().__init__(f"the sandbox could not be set up: {output.strip()[-300:]}")
+
+
 class BudgetExhausted(StudentCodeProblem):
     def __init__(self, seconds: float) -> None:
         super().__init__(

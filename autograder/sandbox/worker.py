@@ -1,25 +1,28 @@
 """The parent side of the sandbox: one child process per submission.
 
 The child is started lazily, reused across calls, and replaced after a crash or a
-timeout. Requests and replies travel on two private pipes; the child's stdout and
-stderr go to a third pipe that is drained into a capped buffer, so nothing the
-student prints can be mistaken for a reply or fill memory.
+timeout; each start gets a fresh copy of the staged files. isolation.py chooses how
+the child is walled in and launcher.py builds the walls. Requests and replies travel
+on two private pipes; the child's stdout and stderr go to a third pipe that is
+drained into a capped buffer, so nothing the student prints can be mistaken for a
+reply or fill memory.
 """
 from __future__ import annotations
 
 import os
-import resource
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.sandbox import errors, wire
+from autograder.sandbox import errors, isolation, wire
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
 OUTPUT_CAP = 64 * 1024
@@ -33,8 +36,19 @@ class Limits:
     import_seconds: float = 60.0
     total_seconds: float = 900.0
     max_reply_bytes: int = 64 << 20
-    max_file_bytes: int = 256 << 20
-    max_open_files: int = 1024
+    max_file_bytes: int = 64 << 20
+    max_open_files: int = 256
+    disk_bytes: int = 128 << 20  # each of the child's writable folders (with namespaces)
+    memory_bytes: int = 3 << 30  # RLIMIT_DATA: heap and private mappings (RLIMIT_AS breaks TensorFlow)
+    max_processes: int = 256  # threads included; applies with a separate uid
+    cpu_seconds: int = 1200
+
+    def rlimits(self, own_uid: bool) -> dict[str, int]:
+        limits = {"RLIMIT_CORE": 0, "RLIMIT_FSIZE": self.max_file_bytes, "RLIMIT_NOFILE": self.max_open_files,
+                  "RLIMIT_DATA": self.memory_bytes, "RLIMIT_CPU": self.cpu_seconds}
+        if own_uid:  # RLIMIT_NPROC counts every process of the uid: only safe for a uid of our own
+            limits["RLIMIT_NPROC"] = self.max_processes
+        return limits
 
 
 @dataclass
@@ -46,11 +60,15 @@ class CallResult:
     seconds: float = 0.0
 
 
-def child_environment(workdir: Path) -> dict[str, str]:
-    """A clean environment: nothing of the grader's (tokens, paths) reaches the child."""
+def child_environment() -> dict[str, str]:
+    """A clean environment: nothing of the grader's (tokens, paths) reaches the child.
+
+    The launcher puts the child's own folder in place of {workdir}.
+    """
     return {
         "PATH": "/usr/bin:/bin",
-        "HOME": str(workdir),
+        "HOME": "{workdir}",
+        "PWD": "{workdir}",
         "LANG": "C.UTF-8",
         "MPLBACKEND": "Agg",
         "OMP_NUM_THREADS": "1",
@@ -60,7 +78,7 @@ def child_environment(workdir: Path) -> dict[str, str]:
         "TF_NUM_INTEROP_THREADS": "1",
         "TF_ENABLE_ONEDNN_OPTS": "0",
         "TF_CPP_MIN_LOG_LEVEL": "3",
-        "KERAS_HOME": str(workdir / ".keras"),
+        "KERAS_HOME": "{workdir}/.keras",
     }
 
 
@@ -81,6 +99,9 @@ class _CappedOutput:
                 if room > 0:
                     self.data += chunk[:room]
 
+    def finish(self, timeout: float) -> None:
+        self._thread.join(timeout)
+
     def tail(self, chars: int = 500) -> str:
         return self.data.decode("utf-8", "replace")[-chars:]
 
@@ -98,41 +119,61 @@ class _DeadlineReader:
         return os.read(self.fd, min(n, 1 << 20))
 
 
-def _limit_resources(limits: Limits) -> None:
-    """Runs in the child between fork and exec."""
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.max_file_bytes, limits.max_file_bytes))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.max_open_files, limits.max_open_files))
-
-
 class Sandbox:
     """Runs one submission's code in a child process and brings back plain data."""
 
-    def __init__(self, workdir: Path, limits: Limits | None = None) -> None:
+    def __init__(self, workdir: Path, limits: Limits | None = None, hide: tuple[str | Path, ...] = ()) -> None:
+        """`workdir` holds the staged files; `hide` lists folders (the course) that must stay
+        invisible even if they lie inside the Python installation the child sees."""
         self.workdir = Path(workdir).resolve()
         self.limits = limits or Limits()
+        self.hide = [str(p) for p in hide]
         self.seconds_used = 0.0
         self.restarts = 0
+        self.isolation = isolation.detect()
         self._proc: subprocess.Popen | None = None
+        self._slot: isolation.UidSlot | None = None
+        self._rundir: Path | None = None
         self._imported: set[str] = set()
 
     # -- lifecycle -------------------------------------------------------------
+    def _launch_command(self, req_r: int, resp_w: int) -> list[str]:
+        level = self.isolation.level
+        self._rundir = Path(tempfile.mkdtemp(prefix="autograder-run-"))
+        self._slot = isolation.UidSlot().__enter__() if level != "none" else None
+        uid = self._slot.uid if self._slot else None
+        workdir = self.workdir
+        if level == "uid":  # the child's own copy, in a folder its uid can reach
+            os.chmod(self._rundir, 0o711)
+            workdir = self._rundir / "submission"
+            shutil.copytree(self.workdir, workdir, symlinks=True)
+            for path in [workdir, *workdir.rglob("*")]:
+                os.lchown(path, uid, uid)
+        script = "/opt/sandbox/child.py" if level == "namespaces" else str(CHILD_SCRIPT)
+        config = isolation.launch_config(
+            level, self._rundir, workdir, uid, [sys.executable, "-I", script, str(req_r), str(resp_w)],
+            child_environment(), self.limits.rlimits(own_uid=uid is not None), self.hide, self.limits.disk_bytes)
+        return isolation.command(level, config)
+
     def _start(self) -> None:
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", str(CHILD_SCRIPT), str(req_r), str(resp_w)],
-                cwd=self.workdir,
-                env=child_environment(self.workdir),
+                self._launch_command(req_r, resp_w),
+                cwd="/",
+                env={"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
                 stdin=subprocess.DEVNULL,
                 stdout=out_w,
                 stderr=out_w,
                 pass_fds=(req_r, resp_w),
                 start_new_session=True,
-                preexec_fn=lambda: _limit_resources(self.limits),
             )
+        except BaseException:
+            self._release()
+            os.close(out_r)
+            raise
         finally:
             for fd in (req_r, resp_w, out_w):
                 os.close(fd)
@@ -154,6 +195,16 @@ class Sandbox:
         except (ProcessLookupError, PermissionError):
             pass
         proc.wait()
+        self._release()
+
+    def _release(self) -> None:
+        """Frees the uid (killing anything of it still running) and the run folder."""
+        if self._slot is not None:
+            self._slot.__exit__(None, None, None)
+            self._slot = None
+        if self._rundir is not None:
+            shutil.rmtree(self._rundir, ignore_errors=True)
+            self._rundir = None
 
     def close(self) -> None:
         self._stop()
@@ -186,9 +237,12 @@ class Sandbox:
             self._restart()
             raise errors.CallTimeout(label, timeout) from None
         except (EOFError, BrokenPipeError, OSError):
-            detail = self._exit_detail()
+            code = self._exit_code()
+            output = self._output.tail()
             self._restart()
-            raise errors.ChildCrashed(label, detail) from None
+            if code == isolation.SETUP_FAILED:
+                raise errors.SandboxFailed(output) from None
+            raise errors.ChildCrashed(label, self._exit_detail(code)) from None
         except wire.WireError as exc:
             self._restart()
             raise errors.BadReply(label, str(exc)) from None
@@ -200,11 +254,19 @@ class Sandbox:
         self._stop()
         self.restarts += 1
 
-    def _exit_detail(self) -> str:
+    def _exit_code(self) -> int | None:
+        """The child's exit status (None if it is still running), once its last output is in."""
         assert self._proc is not None
         try:
             code = self._proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
+            return None
+        self._output.finish(timeout=1)
+        return code
+
+    @staticmethod
+    def _exit_detail(code: int | None) -> str:
+        if code is None:
             return "it stopped answering"
         if code < 0:
             name = signal.Signals(-code).name

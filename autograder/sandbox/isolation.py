@@ -1,0 +1,197 @@
+"""How strongly this machine can isolate student code, and the pieces that do it.
+
+Three levels, from strongest:
+
+- ``namespaces`` (Linux, root, util-linux ``unshare``): new mount, PID, network, IPC
+  and UTS namespaces, a private root file system, a separate unprivileged uid, no
+  new privileges, resource limits (launcher.py does the work);
+- ``uid`` (root without namespaces, as in an unprivileged container): the separate
+  uid, no new privileges and the limits, but the host's file system stays visible
+  wherever file permissions allow;
+- ``none`` (not root, or not Linux): the limits and a clean environment only.
+
+Instructor grading demands ``namespaces`` unless weaker isolation is allowed
+explicitly; a student's own `autograder check` takes what there is and says so.
+"""
+from __future__ import annotations
+
+import fcntl
+import functools
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+LAUNCHER = Path(__file__).with_name("launcher.py")
+SANDBOX_CODE = Path(__file__).parent
+SETUP_FAILED = 121  # launcher.SETUP_FAILED
+UID_BASE = int(os.environ.get("AUTOGRADER_SANDBOX_UID_BASE", "64100"))
+UID_SLOTS = 256
+NAMESPACES = ["--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child"]
+LEVELS = ("none", "uid", "namespaces")
+TRIAL = "import os, numpy; os.close(os.open('/dev/null', os.O_WRONLY)); open('/submission/x', 'w').close()"
+
+
+class WeakIsolation(Exception):
+    """Instructor grading was asked for on a machine that cannot isolate student code."""
+
+
+@dataclass(frozen=True)
+class Isolation:
+    level: str
+    reason: str = ""
+
+    @property
+    def full(self) -> bool:
+        return self.level == "namespaces"
+
+    def describe(self) -> str:
+        if self.full:
+            return ("student code runs as its own unprivileged user in new mount, PID, network and IPC "
+                    "namespaces, seeing only its own files and a read-only Python")
+        what = {"uid": "as its own unprivileged user with resource limits, but it can read any file that "
+                       "other users may read and it can reach the network",
+                "none": "with resource limits and a clean environment only: it runs as you, can read your "
+                        "files and can reach the network"}[self.level]
+        return f"student code runs {what} ({self.reason})"
+
+
+def _trial(argv: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd="/", env={"PATH": "/usr/bin:/bin"})
+
+
+@functools.cache
+def detect() -> Isolation:
+    """The strongest level that works here, found by setting one sandbox up for real."""
+    if not sys.platform.startswith("linux"):
+        return Isolation("none", f"{sys.platform} has no Linux namespaces")
+    if os.geteuid() != 0:
+        return Isolation("none", "not running as root, so no separate user and no namespaces")
+    unshare = shutil.which("unshare", path="/usr/bin:/bin:/usr/sbin:/sbin")
+    if unshare is None:
+        return Isolation("uid", "util-linux's unshare is not installed")
+    with tempfile.TemporaryDirectory(prefix="autograder-trial-") as tmp, UidSlot() as slot:
+        (Path(tmp) / "work").mkdir()
+        config = launch_config("namespaces", Path(tmp), Path(tmp) / "work", slot.uid,
+                               [sys.executable, "-I", "-c", TRIAL], {}, {}, [], 1 << 20)
+        try:
+            done = _trial(command("namespaces", config))
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return Isolation("uid", f"namespaces could not be set up: {exc}")
+    if done.returncode != 0:
+        detail = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        return Isolation("uid", f"namespaces could not be set up: {detail}")
+    return Isolation("namespaces")
+
+
+def require(allow_weak: bool, warn) -> Isolation:
+    """The isolation for instructor grading: full, or weaker only when allowed (and then said once)."""
+    found = detect()
+    if found.full:
+        return found
+    if not allow_weak:
+        raise WeakIsolation(
+            f"This machine cannot sandbox student code fully: {found.describe()}. Grade as root on Linux "
+            "(util-linux installed), or inside a container (see Security in the README), or pass "
+            "--allow-weak-sandbox to accept this.")
+    warn(f"Warning: {found.describe()}.")
+    return found
+
+
+def python_binds() -> list[str]:
+    """The read-only folders the child needs: the Python installation and its environment."""
+    paths = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    outer = []
+    for path in sorted(os.path.realpath(p) for p in paths):
+        if path == "/usr" or path.startswith("/usr/") or any(path.startswith(o + "/") for o in outer):
+            continue
+        outer.append(path)
+    # The original spellings too, when a symlink leads into the real folder.
+    for path in paths:
+        if path not in outer and os.path.realpath(path) != path and not path.startswith("/usr/"):
+            outer.append(path)
+    return outer
+
+
+def launch_config(level: str, rundir: Path, workdir: Path, uid: int | None, argv: list[str],
+                  env: dict[str, str], rlimits: dict[str, int], hide: list[str], disk_bytes: int) -> dict:
+    """What launcher.py needs; rundir/root is the mount point of the new root."""
+    (rundir / "root").mkdir(exist_ok=True)
+    return {
+        "level": level, "root": str(rundir / "root"), "workdir": str(workdir), "uid": uid, "gid": uid,
+        "binds": python_binds(), "hide": [os.path.realpath(p) for p in hide], "code": str(SANDBOX_CODE),
+        "disk_bytes": disk_bytes, "disk_inodes": 20_000, "rlimits": rlimits, "argv": argv, "env": env,
+    }
+
+
+def command(level: str, config: dict) -> list[str]:
+    launcher = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(config)]
+    return ["unshare", *NAMESPACES, "--", *launcher] if level == "namespaces" else launcher
+
+
+class UidSlot:
+    """An unprivileged uid that no other live sandbox holds (RLIMIT_NPROC counts per uid).
+
+    Slots are claimed with a lock file each, so concurrent graders (several workers,
+    several pytest processes) never share one; a crashed holder releases its lock.
+    Uids that belong to a real account on this machine are skipped.
+    """
+
+    def __init__(self) -> None:
+        self.uid: int | None = None
+        self._lock: int | None = None
+
+    def __enter__(self) -> "UidSlot":
+        if os.geteuid() != 0:
+            return self
+        folder = Path(tempfile.gettempdir()) / "autograder-uids"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        for uid in range(UID_BASE, UID_BASE + UID_SLOTS):
+            if _has_account(uid):
+                continue
+            fd = os.open(folder / str(uid), os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            self.uid, self._lock = uid, fd
+            reap(uid)  # whatever a crashed earlier holder left running
+            return self
+        raise RuntimeError(f"all {UID_SLOTS} sandbox uids from {UID_BASE} are in use")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._lock is not None:
+            reap(self.uid)
+            os.close(self._lock)
+            self.uid = self._lock = None
+
+
+def _has_account(uid: int) -> bool:
+    try:
+        pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    return True
+
+
+def reap(uid: int | None) -> None:
+    """Kills every process of a sandbox uid (kill(-1) as that user reaches exactly those)."""
+    if uid is None or os.geteuid() != 0:
+        return
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child exits at once
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
