@@ -11,6 +11,7 @@ from typing import Iterator
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from autograder import __version__
 from autograder.course import Course, CourseNotFound
@@ -18,6 +19,7 @@ from autograder.curriculum import ASSIGNMENTS, check_names
 from autograder.grading.runner import GraderError, grade
 from autograder.render import feedback, gradebook, jsonl, terminal
 from autograder.results.model import SubmissionResult
+from autograder.sandbox import isolation
 from autograder.submission.discover import Submission, SubmissionError, stage
 
 EXIT_USAGE = 2
@@ -47,6 +49,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     grade_cmd.add_argument("--json", action="store_true",
                            help="also print each result as one JSON line on stdout (and nothing else there)")
     grade_cmd.add_argument("--course", help="the course folder (default: the one installed with autograder)")
+    grade_cmd.add_argument("--allow-weak-sandbox", action="store_true",
+                           help="grade even where student code cannot be fully isolated (see Security in the README)")
     return parser.parse_args(argv)
 
 
@@ -83,6 +87,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     assignments = check_names(args.assignment)
     submissions = unique_ids([Submission.from_path(p) for p in args.submissions])
     console = Console(stderr=args.json)
+    isolation.require(args.allow_weak_sandbox, warn=lambda text: Console(stderr=True).print(Text(text, style="yellow")))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results_path = out / "results.jsonl"
@@ -119,6 +124,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         console.print(f"No assignment file ({', '.join(f'{a}.py' for a in ASSIGNMENTS)}) was found under "
                       f"{args.path}.", style="red")
         return 1
+    sandbox = isolation.detect()
+    if not sandbox.full:
+        console.print(Text(f"Note: {sandbox.describe()}.", style="yellow"))
     result = grade(submission, course, wanted, suite="public")
     terminal.print_feedback(console, result)
     tests = result.tests
@@ -139,4 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except GraderError as exc:
         print(f"autograder: the graders could not run: {exc}", file=sys.stderr)
+        return EXIT_GRADER
+    except isolation.WeakIsolation as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
         return EXIT_GRADER

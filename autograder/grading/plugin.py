@@ -23,7 +23,7 @@ import pytest
 from autograder.checks.values import CheckFailure
 from autograder.course import Course
 from autograder.results.model import VISIBILITIES, AssignmentResult, TestResult
-from autograder.sandbox.errors import StudentCodeProblem
+from autograder.sandbox.errors import SandboxFailed, StudentCodeProblem
 
 MARKERS = (
     "points(value, visibility=None): the points this test is worth (default 1)",
@@ -96,6 +96,7 @@ class GradingSession:
         self.course = course
         self.seed = seed
         self.results: dict[str, AssignmentResult] = {}
+        self.sandbox_failure = ""  # set when the sandbox itself broke: the run is not the student's to score
 
     @pytest.fixture(scope="session")
     def student(self) -> Any:
@@ -127,6 +128,8 @@ class GradingSession:
     def record(self, item: pytest.Item, call: pytest.CallInfo, report: Any) -> None:
         meta = test_metadata(item)
         exc = call.excinfo.value if call.excinfo is not None else None
+        if isinstance(exc, SandboxFailed):
+            self.sandbox_failure = str(exc)
         status, feedback = outcome_of(exc, meta["visibility"] == "visible")
         result = TestResult(
             name=meta["name"], score=meta["points"] if status == "passed" else 0.0, max_score=meta["points"],
@@ -139,6 +142,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("autograder")
     group.addoption("--submission", default=None,
                     help="grade this submission (directory, .zip or notebook) with the graders collected")
+    group.addoption("--allow-weak-sandbox", action="store_true",
+                    help="grade even where student code cannot be fully isolated (see Security in the README)")
     group.addoption("--grading-seed", type=int, default=0,
                     help="seed for the graders' random inputs (default 0; the same seed gives the same scores)")
 
@@ -156,8 +161,11 @@ class _StandaloneSession:
 
     def __init__(self, config: pytest.Config, path: Path) -> None:
         from autograder.grading.student import Student
+        from autograder.sandbox import isolation
         from autograder.sandbox.worker import Sandbox
         from autograder.submission.discover import Submission, stage
+
+        isolation.require(config.getoption("allow_weak_sandbox"), warn=lambda text: print(text, file=sys.stderr))
 
         self._tmp = tempfile.TemporaryDirectory(prefix="autograder-")
         workdir, scratch = Path(self._tmp.name) / "work", Path(self._tmp.name) / "scratch"

@@ -56,11 +56,13 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
             result.notes.extend(staged.notes)
         except SubmissionError as exc:
             result.notes.append(str(exc))
-        with Sandbox(workdir, limits) as sandbox:
+        with Sandbox(workdir, limits, hide=(course.root,)) as sandbox:
             session = GradingSession(Student(sandbox), course, seed)
             args = [*PYTEST_ARGS, f"--rootdir={course.root}", *map(str, files)]
             with contextlib.redirect_stdout(io.StringIO()) as out:
                 code = pytest.main(args, plugins=[session])
+    if session.sandbox_failure:
+        raise GraderError(session.sandbox_failure)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError(f"pytest could not run the graders (exit code {int(code)}): {out.getvalue()[-2000:]}")
     for name in assignments:

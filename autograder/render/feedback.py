@@ -11,13 +11,15 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
+from rich.text import Text
 
 from autograder.curriculum import TITLES
 from autograder.render.terminal import print_feedback, shared_feedback
 from autograder.results.model import SubmissionResult
 
-_env = Environment(loader=PackageLoader("autograder.render", "templates"), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+# Templates are named *.html.j2: autoescape must match that, or student text would be raw HTML.
+_env = Environment(loader=PackageLoader("autograder.render", "templates"),
+                   autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True)
 
 
 def safe_filename(submission_id: str) -> str:
@@ -31,7 +33,7 @@ def html(result: SubmissionResult) -> str:
 def text(result: SubmissionResult) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=100, color_system=None, emoji=False, highlight=False)
-    console.print(f"Feedback for {result.submission}: {result.score:g}/{result.max_score:g}\n")
+    console.print(Text(f"Feedback for {result.submission}: {result.score:g}/{result.max_score:g}\n"))
     print_feedback(console, result)
     return buffer.getvalue()
 

@@ -41,7 +41,7 @@ def _describe_exception(exc: BaseException, workdir: str) -> dict:
         {"file": os.path.relpath(f.filename, workdir), "line": f.lineno, "function": f.name,
          "code": _clip(f.line or "", 200)}
         for f in traceback.extract_tb(exc.__traceback__)
-        if os.path.abspath(f.filename).startswith(workdir + os.sep)
+        if os.path.isabs(f.filename) and f.filename.startswith(workdir + os.sep)
     ]
     if isinstance(exc, SyntaxError) and exc.filename:
         frames.append({"file": os.path.relpath(exc.filename, workdir), "line": exc.lineno or 0,
@@ -143,6 +143,7 @@ def serve(request_fd: int, response_fd: int) -> None:
     sys.path.insert(0, workdir)
     session = Session(workdir)
     requests = os.fdopen(request_fd, "rb", buffering=0)
+    server = os.getpid()
     while True:
         try:
             request, blobs = wire.read_frame(requests)
@@ -155,6 +156,8 @@ def serve(request_fd: int, response_fd: int) -> None:
         except BaseException as exc:  # noqa: BLE001 - keep serving after anything
             response = {"ok": False, "error": {"kind": "exception", **_describe_exception(exc, workdir)}}
             out_blobs = []
+        if os.getpid() != server:  # a process the student forked got back here: only the server answers
+            os._exit(0)
         wire.write_frame(response_fd, response, out_blobs)
 
 

@@ -36,12 +36,13 @@ class MissingFunction(StudentCodeProblem):
         self.module, self.function = module, function
 
 
-def _where(frames: list[dict]) -> str:
-    if not frames:
+def _where(frames: object) -> str:
+    """Where the student's code failed: its last own frame (the record is the child's word)."""
+    if type(frames) is not list or not frames or type(frames[-1]) is not dict:
         return ""
     last = frames[-1]
     code = f": `{last['code']}`" if last.get("code") else ""
-    return f" (at {last['file']}, line {last['line']}{code})"
+    return f" (at {last.get('file')}, line {last.get('line')}{code})"
 
 
 class ImportFailed(StudentCodeProblem):
@@ -55,6 +56,9 @@ class ImportFailed(StudentCodeProblem):
 def _exception_hint(error: dict) -> str:
     """A likely cause for the exceptions that shape mistakes raise."""
     shapes = re.findall(r"\((\d+),\s*(\d+)\)", str(error.get("message", "")))
+    if error.get("type") == "MemoryError":
+        return (" Your code ran out of memory (the sandbox allows far more than the assignment needs): look "
+                "for an array built from the wrong sizes or a list that keeps growing.")
     if error.get("type") == "ValueError" and len(shapes) >= 2 and shapes[0] == shapes[1][::-1]:
         return " Likely cause: one of the two arrays is transposed (check which side of @ each one goes on)."
     return ""

@@ -20,6 +20,7 @@ import io
 import json
 import math
 import os
+import re
 import struct
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -31,6 +32,8 @@ MAX_FRAME_BYTES = 256 << 20
 MAX_DEPTH = 20
 MAX_ITEMS = 100_000
 REPR_CHARS = 200
+TEXT_CHARS = 4000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class WireError(Exception):
@@ -46,6 +49,25 @@ class Opaque:
 
     def __str__(self) -> str:
         return f"<{self.type_name} object>"
+
+
+def clean_text(text: str, limit: int = TEXT_CHARS) -> str:
+    """A child's text made safe to show anywhere: valid UTF-8, no control characters
+    (NUL, ANSI escapes, carriage returns), at most `limit` characters."""
+    text = text[:limit * 4].encode("utf-8", "replace").decode("utf-8")
+    text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+    return text if len(text) <= limit else text[:limit] + " [...]"
+
+
+def clean_tree(value: Any) -> Any:
+    """clean_text on every string of a JSON value (an error record from the child)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [clean_tree(v) for v in value[:MAX_ITEMS]]
+    if isinstance(value, dict):
+        return {clean_text(str(k), REPR_CHARS): clean_tree(v) for k, v in list(value.items())[:MAX_ITEMS]}
+    return value
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:
@@ -116,7 +138,9 @@ def decode(tree: Any, blobs: list[bytes]) -> Any:
     """Rebuilds a value from encode()'s output; arrays come back as plain ndarrays."""
 
     def dec(t: Any) -> Any:
-        if t is None or type(t) in (bool, int, float, str):
+        if type(t) is str:
+            return clean_text(t)
+        if t is None or type(t) in (bool, int, float):
             return t
         if type(t) is list:
             return [dec(x) for x in t]
@@ -134,11 +158,11 @@ def decode(tree: Any, blobs: list[bytes]) -> Any:
         if "__tuple__" in t:
             return tuple(dec(x) for x in _as_list(t["__tuple__"]))
         if "__str_dict__" in t:
-            return {str(k): dec(x) for k, x in t["__str_dict__"].items()}
+            return {clean_text(str(k)): dec(x) for k, x in t["__str_dict__"].items()}
         if "__dict__" in t:
             return {_hashable(dec(k)): dec(x) for k, x in _as_list(t["__dict__"])}
         if "__opaque__" in t:
-            return Opaque(str(t["__opaque__"])[:REPR_CHARS], str(t.get("repr", ""))[:REPR_CHARS])
+            return Opaque(clean_text(str(t["__opaque__"]), REPR_CHARS), clean_text(str(t.get("repr", "")), REPR_CHARS))
         raise WireError("unknown tag")
 
     return dec(tree)

@@ -9,6 +9,8 @@ reply or fill memory.
 """
 from __future__ import annotations
 
+import fcntl
+import math
 import os
 import select
 import shutil
@@ -39,7 +41,7 @@ class Limits:
     max_file_bytes: int = 64 << 20
     max_open_files: int = 256
     disk_bytes: int = 128 << 20  # each of the child's writable folders (with namespaces)
-    memory_bytes: int = 3 << 30  # RLIMIT_DATA: heap and private mappings (RLIMIT_AS breaks TensorFlow)
+    memory_bytes: int = 2 << 30  # RLIMIT_DATA: heap and private mappings (RLIMIT_AS breaks TensorFlow)
     max_processes: int = 256  # threads included; applies with a separate uid
     cpu_seconds: int = 1200
 
@@ -93,7 +95,7 @@ class _CappedOutput:
 
     def _drain(self, fd: int) -> None:
         with os.fdopen(fd, "rb", buffering=0) as stream:
-            while chunk := stream.read(65536):
+            while chunk := stream.read(1 << 20):
                 self.total += len(chunk)
                 room = OUTPUT_CAP - len(self.data)
                 if room > 0:
@@ -151,7 +153,7 @@ class Sandbox:
                 os.lchown(path, uid, uid)
         script = "/opt/sandbox/child.py" if level == "namespaces" else str(CHILD_SCRIPT)
         config = isolation.launch_config(
-            level, self._rundir, workdir, uid, [sys.executable, "-I", script, str(req_r), str(resp_w)],
+            level, self._rundir, workdir, uid, [sys.executable, "-I", "-B", script, str(req_r), str(resp_w)],
             child_environment(), self.limits.rlimits(own_uid=uid is not None), self.hide, self.limits.disk_bytes)
         return isolation.command(level, config)
 
@@ -159,6 +161,10 @@ class Sandbox:
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
+        try:  # a larger pipe: a child that floods its output is drained in fewer, larger reads
+            fcntl.fcntl(out_w, fcntl.F_SETPIPE_SZ, 1 << 20)
+        except OSError:
+            pass
         try:
             self._proc = subprocess.Popen(
                 self._launch_command(req_r, resp_w),
@@ -274,7 +280,9 @@ class Sandbox:
             return f"killed by {name}{hint}"
         return f"exit status {code}: did the code call sys.exit() or os._exit()?"
 
-    def _raise_for(self, error: dict, module: str, function: str) -> None:
+    def _raise_for(self, error: Any, module: str, function: str) -> None:
+        """Turns the child's error record (untrusted JSON) into the matching exception."""
+        error = wire.clean_tree(error) if type(error) is dict else {}
         kind = error.get("kind")
         if kind == "missing_module":
             raise errors.MissingModule(module)
@@ -293,7 +301,7 @@ class Sandbox:
         reply, _ = self._exchange({"op": "import", "module": module}, [], f"the import of {module}.py",
                                   self.limits.import_seconds)
         if not reply.get("ok"):
-            self._raise_for(reply.get("error") or {}, module, "")
+            self._raise_for(reply.get("error"), module, "")
         self._imported.add(module)
 
     def call(self, module: str, function: str, *args: Any, timeout: float | None = None,
@@ -306,12 +314,13 @@ class Sandbox:
              "kwargs": kwargs_tree, "return_args": return_args},
             blobs, function, timeout or self.limits.call_seconds)
         if not reply.get("ok"):
-            self._raise_for(reply.get("error") or {}, module, function)
+            self._raise_for(reply.get("error"), module, function)
         out = self._decode(reply, reply_blobs, function)
+        notes = reply.get("warnings")
         return CallResult(value=out.get("value"), args_after=out.get("args_after", ()),
                           kwargs_after=out.get("kwargs_after", {}),
-                          warnings=[str(w) for w in reply.get("warnings") or []][:10],
-                          seconds=float(reply.get("seconds") or 0.0))
+                          warnings=[wire.clean_text(str(w), 300) for w in notes[:10]] if type(notes) is list else [],
+                          seconds=_seconds(reply.get("seconds")))
 
     def probe(self, name: str, module: str, label: str, timeout: float | None = None, **params: Any) -> Any:
         """Runs one of probes.py's grader routines beside the student's module."""
@@ -320,7 +329,7 @@ class Sandbox:
         reply, reply_blobs = self._exchange({"op": "probe", "name": name, "params": tree}, blobs, label,
                                             timeout or self.limits.call_seconds)
         if not reply.get("ok"):
-            self._raise_for(reply.get("error") or {}, module, label)
+            self._raise_for(reply.get("error"), module, label)
         return self._decode(reply, reply_blobs, label)
 
     @staticmethod
@@ -332,6 +341,10 @@ class Sandbox:
         if not isinstance(out, dict):
             raise errors.BadReply(label, "the reply is not a record")
         return out
+
+
+def _seconds(value: Any) -> float:
+    return float(value) if type(value) in (int, float) and math.isfinite(value) and value >= 0 else 0.0
 
 
 def _encode_pair(args: tuple, kwargs: dict) -> tuple[tuple[Any, Any], list[bytes]]:

@@ -48,13 +48,17 @@ class StagedFiles:
     notes: list[str] = field(default_factory=list)
 
 
-def _visible_files(root: Path) -> list[Path]:
+def _visible_files(root: Path, notes: list[str]) -> list[Path]:
+    """Regular files, shallowest first; symbolic links are never followed (they could
+    point at anything on the grading machine), and the student is told."""
     files = []
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
         if any(part in IGNORED_DIRS or part.startswith(".") for part in rel.parts):
             continue
-        if path.is_file() and not path.is_symlink():
+        if path.is_symlink():
+            notes.append(f"{rel} is a symbolic link; links are not followed, so it was not graded.")
+        elif path.is_file():
             files.append(path)
     return sorted(files, key=lambda p: (len(p.relative_to(root).parts), str(p)))
 
@@ -67,12 +71,14 @@ def _defined_functions(path: Path) -> set[str]:
     return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
-def extract_zip(archive: Path, dest: Path) -> None:
-    """Unpacks a zip refusing absolute paths, `..`, links and oversized contents."""
+def extract_zip(archive: Path, dest: Path) -> list[str]:
+    """Unpacks a zip refusing absolute paths, `..`, links and oversized contents; returns
+    a note for each entry it refused."""
     try:
         zf = zipfile.ZipFile(archive)
     except zipfile.BadZipFile:
         raise SubmissionError(f"{archive.name} is not a valid zip file") from None
+    notes = []
     with zf:
         members = zf.infolist()
         if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
@@ -80,7 +86,11 @@ def extract_zip(archive: Path, dest: Path) -> None:
         for member in members:
             name = Path(member.filename)
             mode = member.external_attr >> 16
-            if name.is_absolute() or ".." in name.parts or stat.S_ISLNK(mode):
+            if name.is_absolute() or ".." in name.parts:
+                notes.append(f"{archive.name}: {member.filename!r} points outside the submission and was skipped.")
+                continue
+            if stat.S_ISLNK(mode):
+                notes.append(f"{archive.name}: {member.filename!r} is a symbolic link and was skipped.")
                 continue
             target = dest / name
             if member.is_dir():
@@ -89,6 +99,7 @@ def extract_zip(archive: Path, dest: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(member) as src, open(target, "wb") as out:
                 shutil.copyfileobj(src, out)
+    return notes
 
 
 def stage(submission: Submission, workdir: Path, scratch: Path) -> StagedFiles:
@@ -98,8 +109,8 @@ def stage(submission: Submission, workdir: Path, scratch: Path) -> StagedFiles:
     if root.is_file() and root.suffix.lower() == ".zip":
         root = scratch / "unzipped"
         root.mkdir()
-        extract_zip(submission.path, root)
-    files = [root] if root.is_file() else _visible_files(root)
+        staged.notes.extend(extract_zip(submission.path, root))
+    files = [root] if root.is_file() else _visible_files(root, staged.notes)
     base = root.parent if root.is_file() else root
     python_files = {p.stem: p for p in reversed(files) if p.suffix == ".py"}  # shallowest wins
     notebooks = [p for p in files if p.suffix.lower() == ".ipynb"]
@@ -130,5 +141,9 @@ def stage(submission: Submission, workdir: Path, scratch: Path) -> StagedFiles:
             if found & set(functions):
                 shutil.copyfile(root, workdir / f"{module}.py")
                 staged.modules[module] = root.name
+    unused = sorted(str(p.relative_to(base)) for p in files if p.suffix in (".py", ".pth")
+                    and not p.name.startswith("test_") and str(p.relative_to(base)) not in staged.modules.values())
+    if unused and not root.is_file():
+        staged.notes.append(f"Only the assignment files are graded, so these were not used: {', '.join(unused)}.")
     staged.notes = list(dict.fromkeys(staged.notes))
     return staged
