@@ -87,7 +87,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     assignments = check_names(args.assignment)
     submissions = unique_ids([Submission.from_path(p) for p in args.submissions])
     console = Console(stderr=args.json)
-    isolation.require(args.allow_weak_sandbox, warn=lambda text: Console(stderr=True).print(Text(text, style="yellow")))
+    isolation.require(args.allow_weak_sandbox, protect=(course.root,),
+                      warn=lambda text: Console(stderr=True).print(Text(text, style="yellow")))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results_path = out / "results.jsonl"

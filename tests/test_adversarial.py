@@ -579,7 +579,21 @@ def test_grading_refuses_weak_isolation_unless_allowed(tmp_path, monkeypatch, ca
         assert "cannot sandbox student code fully" in capsys.readouterr().err
         assert not (tmp_path / "results.jsonl").exists()
         assert cli.main([*args, "--allow-weak-sandbox"]) == 0
-        assert "Warning: student code runs as its own unprivileged user" in capsys.readouterr().err
+        warning = capsys.readouterr().err
+        assert "Warning: student code runs as its own unprivileged user" in warning
+        if ROOT.stat().st_mode & 0o005:
+            assert f"It could read {ROOT}: run chmod -R o-rwx" in " ".join(warning.split())
     finally:
         monkeypatch.delenv("AUTOGRADER_SANDBOX_LEVEL")
         isolation.detect.cache_clear()
+
+
+def test_readme_states_the_number_of_attacks_and_the_limits():
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"`tests/test_adversarial.py` grades {len(ATTACKS)} attacks" in readme
+    limits = Limits()
+    assert f"Wall clock per call ({limits.call_seconds:g} s; {limits.import_seconds:g} s for an import)" in readme
+    assert f"per submission ({limits.total_seconds:g} s); CPU {limits.cpu_seconds} s" in readme
+    assert f"`RLIMIT_DATA` {limits.memory_bytes >> 30} GB" in readme
+    assert f"{limits.max_processes} processes and threads; {limits.max_open_files} open files" in readme
+    assert f"{limits.max_file_bytes >> 20} MB per file" in readme and f"({limits.disk_bytes >> 20} MB" in readme

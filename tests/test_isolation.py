@@ -42,13 +42,13 @@ def write(path):
     except OSError as exc:
         return type(exc).__name__
 
-def daemon():
-    """A grandchild in a session of its own, which a process-group kill would miss."""
+def daemon(seconds):
+    """A grandchild in a session of its own, which a process-group kill would miss; it
+    sleeps for an odd number of seconds, by which the test recognizes it."""
     if os.fork() == 0:
         os.setsid()
         if os.fork() == 0:
-            import time
-            time.sleep(600)
+            os.execv("/bin/sleep", ["sleep", seconds])
         os._exit(0)
     return "started"
 
@@ -90,21 +90,21 @@ def spy(tmp_path):
         box.close()
 
 
-def uid_processes(uid: int) -> list[str]:
+def running(tag: str) -> list[str]:
+    """Processes whose command line holds tag."""
     found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            text = status.read_text()
+            if tag.encode() in cmdline.read_bytes():
+                found.append(cmdline.parent.name)
         except OSError:
             continue
-        if f"\nUid:\t{uid}\t" in text:
-            found.append(status.parent.name)
     return found
 
 
-def gone(uid: int, seconds: float = 3.0) -> bool:
+def eventually(condition, seconds: float = 3.0) -> bool:
     deadline = time.monotonic() + seconds
-    while uid_processes(uid):
+    while not condition():
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
@@ -147,9 +147,11 @@ def test_each_live_sandbox_has_its_own_uid_and_leaves_nothing_running(spy):
     first, second = spy(), spy()
     uid1, uid2 = first.call("spy", "whoami").value["uid"], second.call("spy", "whoami").value["uid"]
     assert uid1 != uid2
-    assert first.call("spy", "daemon").value == "started"
+    tag = f"{os.getpid()}.125"
+    assert first.call("spy", "daemon", tag).value == "started"
+    assert eventually(lambda: running(tag))
     first.close()
-    assert gone(uid1)
+    assert eventually(lambda: not running(tag))
 
 
 @ROOT_ONLY
@@ -164,9 +166,11 @@ def test_uid_level_drops_privileges_and_reaps_escaped_processes(spy, level, tmp_
     assert me["files"] == ["spy.py"] and me["cwd"] != str(box.workdir)  # its own copy of the files
     assert box.call("spy", "read", str(secret)).value == "PermissionError"
     assert box.call("spy", "write", str(box.workdir / "spy.py")).value == "PermissionError"
-    assert box.call("spy", "daemon").value == "started"
+    tag = f"{os.getpid()}.375"
+    assert box.call("spy", "daemon", tag).value == "started"
+    assert eventually(lambda: running(tag))
     box.close()
-    assert gone(me["uid"])
+    assert eventually(lambda: not running(tag))
 
 
 def test_none_level_still_limits_resources_and_cleans_the_environment(spy, level, monkeypatch):

@@ -101,8 +101,9 @@ def _strongest() -> Isolation:
     return Isolation("namespaces")
 
 
-def require(allow_weak: bool, warn) -> Isolation:
-    """The isolation for instructor grading: full, or weaker only when allowed (and then said once)."""
+def require(allow_weak: bool, warn, protect: tuple[Path, ...] = ()) -> Isolation:
+    """The isolation for instructor grading: full, or weaker only when allowed (and then said
+    once, naming any of the `protect` folders, such as the course, that the child could read)."""
     found = detect()
     if found.full:
         return found
@@ -111,7 +112,9 @@ def require(allow_weak: bool, warn) -> Isolation:
             f"This machine cannot sandbox student code fully: {found.describe()}. Grade as root on Linux "
             "(util-linux installed), or inside a container (see Security in the README), or pass "
             "--allow-weak-sandbox to accept this.")
-    warn(f"Warning: {found.describe()}.")
+    exposed = [str(p) for p in protect if found.level == "uid" and os.stat(p).st_mode & 0o005]
+    fix = f" It could read {', '.join(exposed)}: run chmod -R o-rwx on them." if exposed else ""
+    warn(f"Warning: {found.describe()}.{fix}")
     return found
 
 
