@@ -554,7 +554,8 @@ def test_a_batch_goes_on_past_hostile_submissions(world, capsys):
     """`autograder grade --json` over crashing, flooding and lying submissions: every one is
     graded, standard output holds only the real results, and the correct one gets full marks."""
     chosen = {"calls os._exit(0) at import", "prints fake PASSED lines and a fake results JSON", "fork bomb",
-              "ships conftest.py, sitecustomize.py, a .pth file and numpy.py"}
+              "ships conftest.py, sitecustomize.py, a .pth file and numpy.py", "writes into another submission's folder"}
+    victim_before = world.snapshot()
     paths = []
     for i, attack in enumerate(a for a in ATTACKS if a.name in chosen):
         path = build(attack, world)
@@ -567,6 +568,8 @@ def test_a_batch_goes_on_past_hostile_submissions(world, capsys):
     results = [json.loads(line) for line in lines]
     assert [r["submission"] for r in results] == [Path(p).name for p in paths]
     assert results[-1]["assignments"]["activations"]["score"] == 10.0
+    assert {k: v for k, v in world.snapshot().items() if str(world.victim) in k} == {
+        k: v for k, v in victim_before.items() if str(world.victim) in k}
     assert leftover_processes() == []
 
 

@@ -163,7 +163,7 @@ class Sandbox:
         out_r, out_w = os.pipe()
         try:  # a larger pipe: a child that floods its output is drained in fewer, larger reads
             fcntl.fcntl(out_w, fcntl.F_SETPIPE_SZ, 1 << 20)
-        except OSError:
+        except (AttributeError, OSError):  # not Linux, or a system cap on pipe sizes
             pass
         try:
             self._proc = subprocess.Popen(
