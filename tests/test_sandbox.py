@@ -2,6 +2,8 @@
 misbehaving child costs only its own call."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -124,3 +126,20 @@ def test_child_environment_is_clean(sandbox, monkeypatch):
     assert "CANVAS_API_TOKEN" not in box.call("activations", "env", 0).value
     first_on_path, cwd = box.call("activations", "path", 0).value
     assert first_on_path == cwd
+
+
+def test_a_child_that_stops_reading_cannot_hang_the_parent(sandbox):
+    """After answering, the child's own thread holds the GIL for minutes (a regular expression
+    that backtracks), so nothing reads the requests; the next one is larger than a pipe holds."""
+    box = sandbox("import re, threading, time\n"
+                  "def stall():\n"
+                  "    time.sleep(0.2)\n"
+                  "    re.match(r'(a+)+$', 'a' * 40 + 'b')\n"
+                  "def arm(z):\n"
+                  "    threading.Thread(target=stall, daemon=True).start()\n"
+                  "    return z\n", Limits(call_seconds=2))
+    assert box.call("activations", "arm", 1.0).value == 1.0
+    time.sleep(0.5)
+    with pytest.raises(errors.CallTimeout):
+        box.call("activations", "arm", np.zeros(1 << 20))
+    assert box.call("activations", "arm", 2.0).value == 2.0

@@ -183,6 +183,7 @@ class Sandbox:
         finally:
             for fd in (req_r, resp_w, out_w):
                 os.close(fd)
+        os.set_blocking(req_w, False)  # writes wait with a deadline: a stopped child must not hang us
         self._requests, self._replies = req_w, resp_r
         self._output = _CappedOutput(out_r)
         self._imported = set()
@@ -237,7 +238,7 @@ class Sandbox:
             self._start()
         start = time.monotonic()
         try:
-            wire.write_frame(self._requests, request, blobs)
+            _write_before(self._requests, wire.pack(request, blobs), start + timeout)
             reply = wire.read_frame(_DeadlineReader(self._replies, start + timeout), self.limits.max_reply_bytes)
         except TimeoutError:
             self._restart()
@@ -341,6 +342,19 @@ class Sandbox:
         if not isinstance(out, dict):
             raise errors.BadReply(label, "the reply is not a record")
         return out
+
+
+def _write_before(fd: int, data: bytes, deadline: float) -> None:
+    """Writes all of data to a non-blocking pipe, or raises TimeoutError at the deadline."""
+    view = memoryview(data)
+    while view:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+            raise TimeoutError
+        try:
+            view = view[os.write(fd, view[:1 << 20]):]
+        except BlockingIOError:
+            continue
 
 
 def _seconds(value: Any) -> float:
