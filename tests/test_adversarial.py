@@ -21,7 +21,6 @@ import re
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import zipfile
@@ -429,7 +428,7 @@ def _sandbox_processes() -> list[tuple[int, str, str]]:
 
 
 def _slot_is_held(uid: int) -> bool:
-    lock = Path(tempfile.gettempdir()) / "autograder-uids" / str(uid)
+    lock = isolation.SLOT_FOLDER / str(uid)
     with open(lock, "a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

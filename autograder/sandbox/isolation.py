@@ -22,6 +22,7 @@ import os
 import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,7 @@ SANDBOX_CODE = Path(__file__).parent
 SETUP_FAILED = 121  # launcher.SETUP_FAILED
 UID_BASE = int(os.environ.get("AUTOGRADER_SANDBOX_UID_BASE", "64100"))
 UID_SLOTS = 256
+SLOT_FOLDER = Path("/run/autograder-uids" if os.path.isdir("/run") else tempfile.gettempdir() + "/autograder-uids")
 NAMESPACES = ["--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child"]
 LEVELS = ("none", "uid", "namespaces")
 TRIAL = "import os, numpy; os.close(os.open('/dev/null', os.O_WRONLY)); open('/submission/x', 'w').close()"
@@ -164,12 +166,14 @@ class UidSlot:
     def __enter__(self) -> "UidSlot":
         if os.geteuid() != 0:
             return self
-        folder = Path(tempfile.gettempdir()) / "autograder-uids"
-        folder.mkdir(mode=0o700, exist_ok=True)
+        SLOT_FOLDER.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(SLOT_FOLDER)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o022:
+            raise RuntimeError(f"{SLOT_FOLDER} must be a folder of root's that no one else can write to")
         for uid in range(UID_BASE, UID_BASE + UID_SLOTS):
             if _has_account(uid):
                 continue
-            fd = os.open(folder / str(uid), os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(SLOT_FOLDER / str(uid), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
