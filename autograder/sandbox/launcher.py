@@ -117,13 +117,6 @@ def build_root(config: dict) -> None:
             os.symlink(os.readlink(host), inside(root, name))
         elif os.path.isdir(host):
             bind(host, inside(root, name))
-    for source in config["binds"]:
-        bind(source, inside(root, source))
-    for path in config["hide"]:
-        if any(path == s or path.startswith(s.rstrip("/") + "/") for s in config["binds"] + ["/usr"]):
-            if os.path.isdir(inside(root, path)):
-                tmpfs(inside(root, path), 4096, 16, "755", readonly=True)
-    bind(config["code"], inside(root, "/opt/sandbox"))
     dev = inside(root, "dev")
     os.makedirs(dev)
     for name in ("null", "zero", "random", "urandom"):
@@ -139,6 +132,14 @@ def build_root(config: dict) -> None:
     tmpfs(inside(root, "submission"), disk, inodes, "700")
     copy_tree(config["workdir"], inside(root, "submission"), uid, gid)
     os.chown(inside(root, "submission"), uid, gid)
+    # After /tmp: a Python installed under /tmp (a checkout there) is bound inside the new /tmp.
+    for source in config["binds"]:
+        bind(source, inside(root, source))
+    for path in config["hide"]:
+        if any(path == s or path.startswith(s.rstrip("/") + "/") for s in config["binds"] + ["/usr"]):
+            if os.path.isdir(inside(root, path)):
+                tmpfs(inside(root, path), 4096, 16, "755", readonly=True)
+    bind(config["code"], inside(root, "/opt/sandbox"))
     mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir(root)
     number = PIVOT_ROOT.get(platform.machine())
