@@ -39,9 +39,11 @@ def setup() -> None:
 
 
 def demo() -> int:
+    """The bundled examples are ours, so they are graded even where the sandbox is weaker
+    (with the one-line warning that says how)."""
     submissions = sorted(str(p) for p in (ROOT / "examples" / "submissions").iterdir() if not p.name.startswith("."))
-    return subprocess.run([str(BIN / "autograder"), "grade", *submissions, "--out", "grades", "--workers", "2"],
-                          cwd=ROOT).returncode
+    return subprocess.run([str(BIN / "autograder"), "grade", *submissions, "--out", "grades", "--workers", "2",
+                           "--allow-weak-sandbox"], cwd=ROOT).returncode
 
 
 # The mutation and correct-variant suites run under each of these grading seeds: a

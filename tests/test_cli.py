@@ -11,7 +11,7 @@ import pytest
 
 from autograder.cli import main
 from autograder.curriculum import ASSIGNMENTS
-from conftest import ROOT, SOLUTIONS, build_submission
+from conftest import ROOT, SOLUTIONS, WEAK_SANDBOX, build_submission
 
 STATUSES = {"passed", "failed", "error"}
 VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
@@ -50,7 +50,7 @@ def graded(tmp_path_factory):
     out = tmp / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "autograder", "grade", str(SOLUTIONS), str(stubs), str(broken), "--out", str(out),
-         "--json", "--workers", "2"], capture_output=True, text=True, timeout=600)
+         "--json", "--workers", "2", *WEAK_SANDBOX], capture_output=True, text=True, timeout=600)
     return proc, out
 
 
@@ -117,7 +117,8 @@ def test_expected_values_shown_on_visible_tests_only(tmp_path, course):
 
 
 def test_assignment_option_grades_only_that_part(tmp_path, capsys):
-    assert main(["grade", str(SOLUTIONS), "--assignment", "activations", "--out", str(tmp_path), "--json"]) == 0
+    assert main(["grade", str(SOLUTIONS), "--assignment", "activations", "--out", str(tmp_path), "--json",
+                 *WEAK_SANDBOX]) == 0
     result = json.loads(capsys.readouterr().out)
     assert_contract_result(result, assignments=("activations",))
     assert result["score"] == result["max_score"] == 10
@@ -130,7 +131,7 @@ def test_usage_errors_exit_two(tmp_path, capsys):
 
 def test_grader_failure_exits_non_zero(tmp_path, capsys):
     (tmp_path / "graders").mkdir()
-    assert main(["grade", str(SOLUTIONS), "--course", str(tmp_path), "--out", str(tmp_path / "o")]) == 3
+    assert main(["grade", str(SOLUTIONS), "--course", str(tmp_path), "--out", str(tmp_path / "o"), *WEAK_SANDBOX]) == 3
 
 
 def test_check_passes_for_reference_and_fails_for_stub(tmp_path, capsys):
@@ -159,7 +160,7 @@ def test_python_dash_m_and_console_script_agree():
 def test_graders_run_under_plain_pytest(submission, code):
     """Instructors can run a grader with pytest itself and read pytest's report."""
     proc = subprocess.run([sys.executable, "-m", "pytest", str(ROOT / "graders" / "test_activations.py"),
-                           "--submission", str(submission), "-q", "-p", "no:cacheprovider"],
+                           "--submission", str(submission), "-q", "-p", "no:cacheprovider", *WEAK_SANDBOX],
                           capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert proc.returncode == code, proc.stdout[-2000:]
     assert ("11 passed" if code == 0 else "11 failed") in proc.stdout

@@ -185,11 +185,10 @@ def main() -> None:
             _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
         os.chdir(workdir)
         env = {k: v.replace("{workdir}", workdir) for k, v in config["env"].items()}
-        argv = config["argv"]
+        os.execve(config["argv"][0], config["argv"], env)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent as a set-up failure
         print(f"sandbox set-up failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         os._exit(SETUP_FAILED)
-    os.execve(argv[0], argv, env)
 
 
 if __name__ == "__main__":
