@@ -31,26 +31,22 @@ MAX_MESSAGE_CHARS = 2000
 MAX_WARNINGS = 10
 
 
-def _clip(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    return text if len(text) <= limit else text[:limit] + " [...]"
-
-
 def _describe_exception(exc: BaseException, workdir: str) -> dict:
     """Type, message and the student's own frames only (file name and line)."""
     frames = [
         {"file": os.path.relpath(f.filename, workdir), "line": f.lineno, "function": f.name,
-         "code": _clip(f.line or "", 200)}
+         "code": wire.clean_text(f.line or "", 200)}
         for f in traceback.extract_tb(exc.__traceback__)
         if os.path.isabs(f.filename) and f.filename.startswith(workdir + os.sep)
     ]
     if isinstance(exc, SyntaxError) and exc.filename:
         frames.append({"file": os.path.relpath(exc.filename, workdir), "line": exc.lineno or 0,
-                       "function": "<module>", "code": _clip((exc.text or "").strip(), 200)})
+                       "function": "<module>", "code": wire.clean_text((exc.text or "").strip(), 200)})
     try:
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
     except BaseException:  # noqa: BLE001 - a hostile __str__
         message = "<unprintable message>"
-    return {"type": type(exc).__name__, "message": _clip(message), "frames": frames[-5:]}
+    return {"type": type(exc).__name__, "message": wire.clean_text(message, MAX_MESSAGE_CHARS), "frames": frames[-5:]}
 
 
 class Session:
@@ -97,7 +93,7 @@ class Session:
                 except BaseException as exc:  # noqa: BLE001 - any escape is reported as an error
                     raise _Failure({"kind": "exception", "function": getattr(func, "__name__", "?"),
                                     **_describe_exception(exc, self.workdir)}) from None
-        notes = [f"{w.category.__name__}: {_clip(str(w.message), 200)}" for w in caught[:MAX_WARNINGS]]
+        notes = [f"{w.category.__name__}: {wire.clean_text(str(w.message), 200)}" for w in caught[:MAX_WARNINGS]]
         return value, notes
 
 
@@ -132,7 +128,7 @@ def handle(session: Session, request: dict, blobs: list) -> tuple:
         except _Failure:
             raise
         except BaseException as exc:  # noqa: BLE001 - the probe's own code failed on what it was given
-            raise _Failure({"kind": "probe_error", "type": type(exc).__name__, "message": _clip(str(exc), 300)}) from None
+            raise _Failure({"kind": "probe_error", "type": type(exc).__name__, "message": wire.clean_text(str(exc), 300)}) from None
         tree, out_blobs = wire.encode(value)
         return {"ok": True, "result": tree, "seconds": time.perf_counter() - start}, out_blobs
     return {"ok": False, "error": {"kind": "bad_request", "message": f"unknown op {op!r}"}}, []

@@ -120,6 +120,7 @@ def require(allow_weak: bool, warn, protect: tuple[Path, ...] = ()) -> Isolation
     return found
 
 
+@functools.cache
 def python_binds() -> list[str]:
     """The read-only folders the child needs: the Python installation and its environment."""
     paths = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))}
@@ -137,7 +138,8 @@ def python_binds() -> list[str]:
 
 def launch_config(level: str, rundir: Path, workdir: Path, uid: int | None, argv: list[str],
                   env: dict[str, str], rlimits: dict[str, int], hide: list[str], disk_bytes: int) -> dict:
-    """What launcher.py needs; rundir/root is the mount point of the new root."""
+    """What launcher.py needs; rundir/root is the mount point of the new root, and at level
+    "uid" the child's copy of the files goes to rundir/submission."""
     (rundir / "root").mkdir(exist_ok=True)
     return {
         "level": level, "root": str(rundir / "root"), "workdir": str(workdir), "uid": uid, "gid": uid,
@@ -163,7 +165,7 @@ class UidSlot:
         self.uid: int | None = None
         self._lock: int | None = None
 
-    def __enter__(self) -> "UidSlot":
+    def acquire(self) -> "UidSlot":
         if os.geteuid() != 0:
             return self
         SLOT_FOLDER.mkdir(mode=0o700, exist_ok=True)
@@ -184,11 +186,17 @@ class UidSlot:
             return self
         raise RuntimeError(f"all {UID_SLOTS} sandbox uids from {UID_BASE} are in use")
 
-    def __exit__(self, *exc: object) -> None:
+    def release(self) -> None:
         if self._lock is not None:
             reap(self.uid)
             os.close(self._lock)
             self.uid = self._lock = None
+
+    def __enter__(self) -> "UidSlot":
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def _has_account(uid: int) -> bool:

@@ -11,6 +11,7 @@ With namespaces (level "namespaces") it builds a new root file system on a tmpfs
 small writable tmpfs: /submission (a fresh copy of the staged files) and /tmp.
 It pivots into that root and detaches the old one, so nothing else of the host's
 file system (solutions, hidden tests, other submissions, results) exists there.
+At level "uid" the child's copy of the files is a folder of the run directory.
 Then, at every level: resource limits, a separate unprivileged uid (when root),
 no new privileges, a clean environment, and exec of the child.
 """
@@ -85,6 +86,13 @@ def copy_tree(source: str, target: str, uid: int, gid: int) -> None:
         os.lchown(dst, uid, gid)
 
 
+def private_copy(source: str, target: str, uid: int, gid: int) -> None:
+    """The child's own copy of the staged files, owned by its uid, made afresh for every child."""
+    os.makedirs(target, mode=0o700, exist_ok=True)
+    copy_tree(source, target, uid, gid)
+    os.chown(target, uid, gid)
+
+
 def write_etc(etc: str, uid: int, gid: int) -> None:
     """Just enough of /etc for the dynamic loader and for code that looks up its own user."""
     os.makedirs(etc, exist_ok=True)
@@ -130,8 +138,7 @@ def build_root(config: dict) -> None:
     disk, inodes = config["disk_bytes"], config["disk_inodes"]
     tmpfs(inside(root, "tmp"), disk, inodes, "1777")
     tmpfs(inside(root, "submission"), disk, inodes, "700")
-    copy_tree(config["workdir"], inside(root, "submission"), uid, gid)
-    os.chown(inside(root, "submission"), uid, gid)
+    private_copy(config["workdir"], inside(root, "submission"), uid, gid)
     # After /tmp: a Python installed under /tmp (a checkout there) is bound inside the new /tmp.
     for source in config["binds"]:
         bind(source, inside(root, source))
@@ -176,6 +183,10 @@ def main() -> None:
         if config["level"] == "namespaces":
             build_root(config)
             workdir = "/submission"
+        elif config["level"] == "uid":  # beside the (unmounted) root folder, which its uid can pass through
+            workdir = os.path.join(os.path.dirname(config["root"]), "submission")
+            os.chmod(os.path.dirname(workdir), 0o711)
+            private_copy(config["workdir"], workdir, config["uid"], config["gid"])
         else:
             workdir = config["workdir"]
         limit_resources(config["rlimits"], strict=config["level"] != "none")

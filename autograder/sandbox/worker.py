@@ -142,18 +142,11 @@ class Sandbox:
     def _launch_command(self, req_r: int, resp_w: int) -> list[str]:
         level = self.isolation.level
         self._rundir = Path(tempfile.mkdtemp(prefix="autograder-run-"))
-        self._slot = isolation.UidSlot().__enter__() if level != "none" else None
+        self._slot = isolation.UidSlot().acquire() if level != "none" else None
         uid = self._slot.uid if self._slot else None
-        workdir = self.workdir
-        if level == "uid":  # the child's own copy, in a folder its uid can reach
-            os.chmod(self._rundir, 0o711)
-            workdir = self._rundir / "submission"
-            shutil.copytree(self.workdir, workdir, symlinks=True)
-            for path in [workdir, *workdir.rglob("*")]:
-                os.lchown(path, uid, uid)
         script = "/opt/sandbox/child.py" if level == "namespaces" else str(CHILD_SCRIPT)
         config = isolation.launch_config(
-            level, self._rundir, workdir, uid, [sys.executable, "-I", "-B", script, str(req_r), str(resp_w)],
+            level, self._rundir, self.workdir, uid, [sys.executable, "-I", "-B", script, str(req_r), str(resp_w)],
             child_environment(), self.limits.rlimits(own_uid=uid is not None), self.hide, self.limits.disk_bytes)
         return isolation.command(level, config)
 
@@ -207,7 +200,7 @@ class Sandbox:
     def _release(self) -> None:
         """Frees the uid (killing anything of it still running) and the run folder."""
         if self._slot is not None:
-            self._slot.__exit__(None, None, None)
+            self._slot.release()
             self._slot = None
         if self._rundir is not None:
             shutil.rmtree(self._rundir, ignore_errors=True)
