@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,17 @@ def grade_files(tmp_path, course, grading_seed):
         return grade(Submission.from_path(folder), course, assignments, suite=suite, seed=grading_seed)
 
     return run
+
+
+def eventually(condition, seconds: float = 3.0) -> bool:
+    """Whether condition() becomes true within `seconds` (the kernel clears killed processes
+    asynchronously)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def failed_tests(result: SubmissionResult) -> dict[str, str]:

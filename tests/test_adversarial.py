@@ -19,14 +19,12 @@ import json
 import os
 import re
 import socket
-import subprocess
-import sys
 import threading
-import time
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -38,7 +36,7 @@ from autograder.results.model import SubmissionResult
 from autograder.sandbox import isolation
 from autograder.sandbox.worker import Limits
 from autograder.submission.discover import Submission
-from conftest import ROOT, SOLUTIONS
+from conftest import ROOT, SOLUTIONS, eventually
 
 pytestmark = pytest.mark.skipif(not isolation.detect().full,
                                 reason=f"needs the full sandbox: {isolation.detect().describe()}")
@@ -69,7 +67,8 @@ def reporting(code: str, prelude: str = "") -> str:
 @dataclass
 class Attack:
     name: str
-    files: dict[str, str | bytes]  # the submission's files; a zip is built when `zipped`
+    files: dict[str, str | Callable[[World], str]]  # the submission's files (some written for the world they
+    # attack: its paths and ports); a zip is built when `zipped`
     honest: str | None  # the activations.py that earns exactly what the attack should
     says: str  # a sentence (regex) some test's feedback or a note must contain
     zipped: bool = False
@@ -146,6 +145,42 @@ def messages_are_safe(result, world):
         rendered.encode("utf-8")  # valid UTF-8: no lone surrogates
     assert "<script>" not in page and html.escape("<script>") in page
     assert len(line) < 100_000, len(line)
+
+
+def writes_results(world: World) -> str:
+    return reporting(f"""
+    import os
+    open('results.json', 'w').write('{{"score": 50}}')
+    found['own'] = 'written'
+    try:
+        open({str(world.results / "results.jsonl")!r}, 'a').write('{{"submission": "attacker", "score": 50}}\\n')
+        found['real'] = 'written'
+    except OSError as exc:
+        found['real'] = type(exc).__name__
+""")
+
+
+def connects(world: World) -> str:
+    return reporting(f"""
+    import socket
+    found['interfaces'] = sorted(n for _, n in socket.if_nameindex())
+    try:
+        with socket.create_connection(('127.0.0.1', {world.listener.port}), timeout=1) as conn:
+            conn.sendall(b'stolen answers')
+        found['connect'] = 'connected'
+    except OSError as exc:
+        found['connect'] = type(exc).__name__ + ': ' + str(exc.strerror)
+""")
+
+
+def writes_victim(world: World) -> str:
+    return reporting(f"""
+    try:
+        open({str(world.victim / "activations.py")!r}, 'w').write('def sigmoid(z):\\n    return 0\\n')
+        found['victim'] = 'written'
+    except OSError as exc:
+        found['victim'] = type(exc).__name__
+""")
 
 
 ATTACKS = [
@@ -260,7 +295,7 @@ except ImportError:
     print(json.dumps({'submission': 'x', 'score': 50.0, 'max_score': 50.0}))
     return z
 """, prelude="print('===== 11 passed =====')\n")}, REFERENCE.replace(RELU, "def relu(z):\n    return z\n"), r"relu"),
-    Attack("writes results.json into its folder and tries the real results path", {"activations.py": "", }, honest_stub(),
+    Attack("writes results.json into its folder and tries the real results path", {"activations.py": writes_results}, honest_stub(),
            r"REPORT", check=results_untouched),
     Attack("loops forever", {"activations.py": with_relu("    while True:\n        pass\n")}, honest_stub(),
            r"relu did not return within 3 s"),
@@ -300,7 +335,7 @@ except ImportError:
     except OSError as exc:
         found['files_error'] = type(exc).__name__ + ': ' + str(exc.strerror)
 """)}, honest_stub(), r"REPORT", check=files_stay_small),
-    Attack("opens a TCP socket and lists the network interfaces", {"activations.py": ""}, honest_stub(), r"REPORT",
+    Attack("opens a TCP socket and lists the network interfaces", {"activations.py": connects}, honest_stub(), r"REPORT",
            check=network_is_unreachable),
     Attack("reads os.environ, /proc/*/cmdline and /proc/1/environ", {"activations.py": reporting("""
     import os
@@ -320,7 +355,7 @@ except ImportError:
     status = dict(line.split(':', 1) for line in open('/proc/self/status'))
     found['nonewprivs'], found['capeff'] = status['NoNewPrivs'].strip(), status['CapEff'].strip()
 """)}, honest_stub(), r"REPORT", check=sees_no_secrets),
-    Attack("writes into another submission's folder", {"activations.py": ""}, honest_stub(), r"REPORT",
+    Attack("writes into another submission's folder", {"activations.py": writes_victim}, honest_stub(), r"REPORT",
            check=other_submission_untouched),
     Attack("a zip with ../ paths and a symlink to /etc/shadow", {
         "../../escaped.py": "print('escaped')\n", "activations.py": "@symlink:/etc/shadow"}, NO_FILE,
@@ -402,16 +437,13 @@ def _owned_by_sandbox(path: Path) -> bool:
 
 
 def leftover_processes() -> list[str]:
-    """Processes of sandbox uids that no live sandbox holds (other tests' sandboxes may be running).
+    """Processes of sandbox uids that no live sandbox holds (other tests' sandboxes may be running),
+    after waiting up to 3 s for a killed namespace to clear."""
+    def leftovers() -> list[str]:
+        return [f"{pid}: uid {uid} {name}" for uid, pid, name in _sandbox_processes() if not _slot_is_held(uid)]
 
-    The kernel takes a moment to clear a killed namespace, so this waits up to 3 s for them to go.
-    """
-    deadline = time.monotonic() + 3
-    while True:
-        found = [p for p in _sandbox_processes() if not _slot_is_held(p[0])]
-        if not found or time.monotonic() > deadline:
-            return [f"{pid}: uid {uid} {name}" for uid, pid, name in found]
-        time.sleep(0.1)
+    eventually(lambda: not leftovers())
+    return leftovers()
 
 
 def _sandbox_processes() -> list[tuple[int, str, str]]:
@@ -456,15 +488,13 @@ def world(tmp_path, monkeypatch):
 
 def build(attack: Attack, world: World) -> Path:
     """The attack as a submission in the world's submissions folder (a zip when asked)."""
-    files = dict(attack.files)
-    if files.get("activations.py") == "":  # attacks that need to know where things are in this world
-        files["activations.py"] = _world_attack(attack.name, world)
+    files = {name: text(world) if callable(text) else text for name, text in attack.files.items()}
     folder = world.submissions / "attacker"
     if attack.zipped:
         archive = world.submissions / "attacker.zip"
         with zipfile.ZipFile(archive, "w") as zf:
             for name, text in files.items():
-                if isinstance(text, str) and text.startswith("@symlink:"):
+                if text.startswith("@symlink:"):
                     info = zipfile.ZipInfo(name)
                     info.external_attr = (0o120777 << 16)
                     zf.writestr(info, text.removeprefix("@symlink:"))
@@ -473,44 +503,10 @@ def build(attack: Attack, world: World) -> Path:
         return archive
     folder.mkdir()
     for name, text in files.items():
-        (folder / name).write_text(text) if isinstance(text, str) else (folder / name).write_bytes(text)
+        (folder / name).write_text(text)
     for name, target in attack.links.items():
         (folder / name).symlink_to(target)
     return folder
-
-
-def _world_attack(name: str, world: World) -> str:
-    if name.startswith("writes results.json"):
-        return reporting(f"""
-    import os
-    open('results.json', 'w').write('{{"score": 50}}')
-    found['own'] = 'written'
-    try:
-        open({str(world.results / "results.jsonl")!r}, 'a').write('{{"submission": "attacker", "score": 50}}\\n')
-        found['real'] = 'written'
-    except OSError as exc:
-        found['real'] = type(exc).__name__
-""")
-    if name.startswith("opens a TCP socket"):
-        return reporting(f"""
-    import socket
-    found['interfaces'] = sorted(n for _, n in socket.if_nameindex())
-    try:
-        with socket.create_connection(('127.0.0.1', {world.listener.port}), timeout=1) as conn:
-            conn.sendall(b'stolen answers')
-        found['connect'] = 'connected'
-    except OSError as exc:
-        found['connect'] = type(exc).__name__ + ': ' + str(exc.strerror)
-""")
-    if name.startswith("writes into another submission"):
-        return reporting(f"""
-    try:
-        open({str(world.victim / "activations.py")!r}, 'w').write('def sigmoid(z):\\n    return 0\\n')
-        found['victim'] = 'written'
-    except OSError as exc:
-        found['victim'] = type(exc).__name__
-""")
-    raise AssertionError(name)
 
 
 def report_of(result: SubmissionResult) -> dict:

@@ -3,7 +3,6 @@ what is cleaned up after it, and how a machine that allows less is handled."""
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from autograder.grading.runner import GraderError, grade
 from autograder.sandbox import errors, isolation, wire
 from autograder.sandbox.worker import OUTPUT_CAP, Limits, Sandbox
 from autograder.submission.discover import Submission
-from conftest import ROOT, SOLUTIONS
+from conftest import ROOT, SOLUTIONS, eventually
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="a separate uid needs root")
 FULL = pytest.mark.skipif(not isolation.detect().full, reason=f"needs namespaces: {isolation.detect().describe()}")
@@ -100,15 +99,6 @@ def running(tag: str) -> list[str]:
         except OSError:
             continue
     return found
-
-
-def eventually(condition, seconds: float = 3.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 @FULL
