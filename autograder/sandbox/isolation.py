@@ -26,6 +26,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,8 @@ SANDBOX_CODE = Path(__file__).parent
 SETUP_FAILED = 121  # launcher.SETUP_FAILED
 UID_BASE = int(os.environ.get("AUTOGRADER_SANDBOX_UID_BASE", "64100"))
 UID_SLOTS = 256
+RELEASE_SECONDS = 30.0  # how long a released uid's processes may take to die before the slot is kept
+_STUCK: list[int] = []  # lock files of uids whose processes would not die: never handed out again
 SLOT_FOLDER = Path("/run/autograder-uids" if os.path.isdir("/run") else tempfile.gettempdir() + "/autograder-uids")
 NAMESPACES = ["--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child"]
 LEVELS = ("none", "uid", "namespaces")
@@ -187,9 +190,14 @@ class UidSlot:
         raise RuntimeError(f"all {UID_SLOTS} sandbox uids from {UID_BASE} are in use")
 
     def release(self) -> None:
+        """Frees the uid once nothing of it runs any more: a dying process (a fork bomb's
+        children, a process the kernel is still tearing down) would count against the next
+        holder's RLIMIT_NPROC. A uid whose processes will not go stays locked by this process."""
         if self._lock is not None:
-            reap(self.uid)
-            os.close(self._lock)
+            if reap(self.uid, wait=RELEASE_SECONDS):
+                os.close(self._lock)
+            else:
+                _STUCK.append(self._lock)
             self.uid = self._lock = None
 
     def __enter__(self) -> "UidSlot":
@@ -207,10 +215,40 @@ def _has_account(uid: int) -> bool:
     return True
 
 
-def reap(uid: int | None) -> None:
-    """Kills every process of a sandbox uid (kill(-1) as that user reaches exactly those)."""
+def reap(uid: int | None, wait: float = 0.0) -> bool:
+    """Kills every process of a sandbox uid (kill(-1) as that user reaches exactly those).
+
+    With `wait`, kills again until none is left (a fork can race a kill) or `wait` seconds
+    have passed, and says whether the uid is empty.
+    """
     if uid is None or os.geteuid() != 0:
-        return
+        return True
+    deadline = time.monotonic() + wait
+    while True:
+        _kill_all_of(uid)
+        if not wait or not uid_processes(uid):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+
+
+def uid_processes(uid: int) -> list[int]:
+    """Pids whose real uid is `uid`, zombies included (they still count against RLIMIT_NPROC)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("Uid:"):
+                    if int(line.split()[1]) == uid:
+                        found.append(int(status.parent.name))
+                    break
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _kill_all_of(uid: int) -> None:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child exits at once
         try:
