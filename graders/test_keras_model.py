@@ -96,6 +96,7 @@ def parameter_count(input_shape, hidden_units, num_classes):
 
 
 @pytest.mark.points(2, visibility="visible")
+@pytest.mark.functions("build_model")
 def test_default_architecture(student):
     """build_model() is Input(8, 8), Flatten, Dense(64, relu), Dense(10, softmax)"""
     info = architecture(student)
@@ -106,6 +107,7 @@ def test_default_architecture(student):
 
 
 @pytest.mark.points(1.5, visibility="hidden")
+@pytest.mark.functions("build_model")
 def test_architecture_follows_arguments(student):
     """build_model follows its arguments: input_shape, num_classes, hidden_units"""
     for kwargs in ({"input_shape": (8, 8), "num_classes": 5, "hidden_units": (32, 16)},
@@ -119,6 +121,7 @@ def test_architecture_follows_arguments(student):
 
 
 @pytest.mark.points(1.5, visibility="hidden")
+@pytest.mark.functions("build_model")
 def test_compile_settings(student):
     """build_model compiles with Adam(1e-3), sparse_categorical_crossentropy and accuracy"""
     info = architecture(student)

@@ -7,12 +7,6 @@ import numpy as np
 
 from activations import relu, relu_grad, sigmoid, sigmoid_grad, softmax, tanh, tanh_grad
 
-ACTIVATIONS = {
-    "relu": (relu, relu_grad),
-    "sigmoid": (sigmoid, sigmoid_grad),
-    "tanh": (tanh, tanh_grad),
-}
-
 
 def init_params(layer_sizes, seed=0):
     """He initialisation: W_l ~ N(0, 2 / fan_in), b_l = 0."""
@@ -22,10 +16,6 @@ def init_params(layer_sizes, seed=0):
         params[f"W{l}"] = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
         params[f"b{l}"] = np.zeros(fan_out)
     return params
-
-
-def num_layers(params):
-    return len(params) // 2
 
 
 def affine_forward(X, W, b):
@@ -42,8 +32,8 @@ def affine_backward(dout, X, W):
 
 def forward(params, X, activation="relu"):
     """Returns the class probabilities and, per layer, the (input, pre-activation) pair."""
-    g, _ = ACTIVATIONS[activation]
-    L = num_layers(params)
+    g = {"relu": relu, "sigmoid": sigmoid, "tanh": tanh}[activation]
+    L = len(params) // 2
     A = X
     cache = []
     for l in range(1, L + 1):
@@ -61,8 +51,8 @@ def cross_entropy_loss(probs, y):
 
 def loss_and_grads(params, X, y, reg=0.0, activation="relu"):
     """Cross-entropy plus L2 penalty on weights, and the gradient of every parameter."""
-    _, g_prime = ACTIVATIONS[activation]
-    L = num_layers(params)
+    g_prime = {"relu": relu_grad, "sigmoid": sigmoid_grad, "tanh": tanh_grad}[activation]
+    L = len(params) // 2
     probs, cache = forward(params, X, activation)
     n = X.shape[0]
 

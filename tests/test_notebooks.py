@@ -1,9 +1,8 @@
-"""The teaching notebooks: generated from their lesson, and runnable top to bottom."""
+"""The student notebooks: generated from one source, with a check after every function."""
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -12,29 +11,81 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder.curriculum import ASSIGNMENTS
-from autograder.release.notebooks import notebook_paths, render
-from conftest import ROOT, SOLUTIONS
+from autograder.release.notebooks import answer_code, render
+from autograder.release.source import leaked_lines, read
+from conftest import ROOT
+
+SUMMARY = re.compile(r": (\d+) of (\d+) passed")
 
 
-def test_notebooks_are_generated_from_their_lessons(course):
-    for lesson, notebook in notebook_paths(course):
-        assert notebook.read_text(encoding="utf-8") == render(lesson), (
-            f"{notebook} is stale: run `python -m autograder.release.notebooks`")
+def test_notebooks_are_generated_from_their_single_source(course):
+    for name in ASSIGNMENTS:
+        path = course.assignments / name / f"{name}.ipynb"
+        assert path.read_text(encoding="utf-8") == render(course, name), (
+            f"{path} is stale: run `python -m autograder.release.notebooks`")
 
 
 @pytest.mark.parametrize("name", list(ASSIGNMENTS))
-def test_notebook_runs_with_the_reference_solution(name, tmp_path, monkeypatch):
-    folder = tmp_path / name
-    shutil.copytree(ROOT / "assignments" / name, folder)
-    shutil.copyfile(SOLUTIONS / f"{name}.py", folder / f"{name}.py")
-    if name == "mlp":
-        shutil.copyfile(SOLUTIONS / "activations.py", folder / "activations.py")
-    # The `!autograder check` cell runs the console script of this environment.
+def test_student_notebook_shows_no_solution(name, course):
+    lesson = read(course, name)
+    text = (course.assignments / name / f"{name}.ipynb").read_text(encoding="utf-8")
+    notebook = "\n".join(cell.source for cell in nbformat.reads(text, as_version=4).cells)
+    assert leaked_lines(notebook, course, lesson) == []
+
+
+def test_the_leak_scan_finds_a_pasted_reference(course):
+    lesson = read(course, "mlp")
+    pasted = (ROOT / "solutions" / "mlp.py").read_text()
+    assert "dZ[np.arange(n), y] -= 1.0" in leaked_lines(pasted, course, lesson)
+
+
+def every_question_has_a_cell(notebook, lesson) -> None:
+    checks = [c.source for c in notebook.cells if c.cell_type == "code" and c.source.startswith("grader.check(")]
+    assert checks == [f'grader.check("{q.id}")' for q in lesson.questions]
+
+
+def run(notebook, folder: Path) -> list[tuple[str, str, str]]:
+    """Executes a notebook; (check cell, its text, its HTML) for every check cell."""
+    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    found = []
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.source.startswith("grader.check"):
+            data = next(o["data"] for o in cell.outputs if o.output_type == "execute_result")
+            found.append((cell.source, "".join(data["text/plain"]), "".join(data["text/html"])))
+    return found
+
+
+@pytest.mark.parametrize("name", list(ASSIGNMENTS))
+def test_notebook_with_the_reference_pasted_in_passes_every_check(name, course, tmp_path, monkeypatch):
+    lesson = read(course, name)
+    notebook = nbformat.read(course.assignments / name / f"{name}.ipynb", as_version=4)
+    every_question_has_a_cell(notebook, lesson)
+    answers = {answer_code(part): answer_code(part, "solution") for part in lesson.parts if part.functions}
+    pasted = 0
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.source in answers:
+            cell.source, pasted = answers[cell.source], pasted + 1
+    assert pasted == len(answers)
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
-    notebook = nbformat.read(folder / f"{name}.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
-    outputs = re.sub(r"\x1b\[[0-9;]*m", "", "".join(
-        o.get("text", "") for cell in notebook.cells for o in cell.get("outputs", [])))
-    summary = re.search(r"(\d+) of (\d+) public tests passed", outputs)
-    assert summary, outputs[-2000:]
-    assert summary.group(1) == summary.group(2) != "0", outputs[-2000:]
+    checks = run(notebook, tmp_path)
+    assert len(checks) == len(lesson.questions) + 1  # one per question, and the final check_all
+    for source, text, page in checks:
+        passed, total = SUMMARY.search(text).groups()
+        assert passed == total != "0", (source, text)
+        assert "✓" in page and "✗" not in page, source
+
+
+def test_a_check_names_what_is_wrong_in_the_notebook(course, tmp_path):
+    """A bug in one function shows in its own check, with the feedback; the others pass."""
+    lesson = read(course, "activations")
+    notebook = nbformat.read(course.assignments / "activations" / "activations.ipynb", as_version=4)
+    answers = {answer_code(part): answer_code(part, "solution") for part in lesson.parts if part.functions}
+    for cell in notebook.cells:
+        if cell.source in answers:
+            cell.source = answers[cell.source].replace("(np.asarray(z) > 0)", "(np.asarray(z) >= 0)")
+    notebook.cells = [c for c in notebook.cells if c.cell_type == "markdown" or "grader" in c.source
+                      or "def " in c.source or "import" in c.source]
+    checks = dict((source, text) for source, text, _ in run(notebook, tmp_path))
+    assert "2 of 2 passed" in checks['grader.check("sigmoid")']
+    relu = checks['grader.check("relu")']
+    assert "0 of 1 passed" in relu and "relu_grad" in relu and "expected" in relu.lower(), relu

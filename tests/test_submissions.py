@@ -4,11 +4,12 @@ from __future__ import annotations
 import zipfile
 
 import nbformat
+import numpy as np
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.submission.discover import Submission, stage
 from autograder.submission.notebook import extract
-from conftest import SOLUTIONS
+from conftest import ROOT, SOLUTIONS
 
 
 def staged(path, tmp_path):
@@ -68,4 +69,68 @@ def test_notebook_and_py_give_identical_results(tmp_path, course):
     from_notebook = grade(Submission.from_path(tmp_path / "nb_student.ipynb"), course, ["activations"])
     from_py = grade(Submission.from_path(py), course, ["activations"])
     assert from_notebook.score == from_py.score == 10
+    assert [t.to_dict() for t in from_notebook.tests] == [t.to_dict() for t in from_py.tests]
+
+
+def test_notebook_leaves_out_what_needs_work_that_did_not_run(tmp_path):
+    nb = new_notebook(cells=[
+        new_code_cell("import numpy as np\nimport matplotlib_that_is_not_here as plt\n"
+                      "from autograder.jupyter import Checker\nimport otter\ngrader = Checker('keras_model')"),
+        new_code_cell("digits = load_digits()\nimages, labels = digits.images, digits.target\nSCALE = 16.0\n"
+                      "HALF = SCALE / 2\nPAIRS = {'a': (np.pi, SCALE)}\nsquare = lambda v: v * v"),
+        new_code_cell("def preprocess(images):\n    return (images / SCALE).astype('float32')"),
+        new_code_cell("grader.check('preprocess')"),
+    ])
+    nbformat.write(nb, tmp_path / "hw.ipynb")
+    code = extract(tmp_path / "hw.ipynb")
+    assert "digits" not in code.source and "autograder" not in code.source and "otter" not in code.source
+    assert "grader" not in code.source
+    for kept in ("SCALE = 16.0", "HALF = SCALE / 2", "PAIRS = {'a': (np.pi, SCALE)}", "square = lambda v: v * v"):
+        assert kept in code.source
+    namespace = {}
+    exec(compile(code.source, "hw", "exec"), namespace)  # the missing plotting module costs nothing
+    assert namespace["preprocess"](np.array([8.0])).tolist() == [0.5]
+
+
+def test_a_stub_beside_the_notebook_does_not_win(tmp_path):
+    sub = tmp_path / "carol"
+    sub.mkdir()
+    (sub / "activations.py").write_text((ROOT / "assignments" / "activations" / "activations.py").read_text())
+    nbformat.write(new_notebook(cells=[new_code_cell((SOLUTIONS / "activations.py").read_text())]),
+                   sub / "activations.ipynb")
+    files, work = staged(sub, tmp_path)
+    assert files.modules == {"activations": "activations.ipynb"}
+    assert "def sigmoid(z):" in (work / "activations.py").read_text() and "NotImplementedError" not in (
+        work / "activations.py").read_text()
+    assert any("graded activations.ipynb, which implements 7 of 7" in n and "activations.py (0 of 7)" in n
+               for n in files.notes), files.notes
+    assert not any("were not used" in n for n in files.notes), files.notes
+
+
+def test_a_cell_with_a_syntax_error_costs_only_its_functions(tmp_path, course):
+    from autograder.grading.runner import grade
+
+    source = (SOLUTIONS / "perceptron.py").read_text()
+    head, rest = source.split("def perceptron_update", 1)
+    broken = "def perceptron_update" + rest.replace("def train_perceptron", "def train_perceptron(:\n    pass\n\n\ndef _x", 1)
+    nbformat.write(new_notebook(cells=[new_code_cell(head), new_code_cell(broken)]), tmp_path / "dave.ipynb")
+    result = grade(Submission.from_path(tmp_path / "dave.ipynb"), course, ["perceptron"])
+    scores = {t.name: t.status for t in result.tests}
+    assert [name for name, status in scores.items() if status != "passed"] == [
+        t.name for t in result.tests if "perceptron_update" in t.nodeid or "train_perceptron" in t.nodeid
+        or "inputs_unchanged" in t.nodeid]
+    assert any("cell 2 has a syntax error" in n for n in result.notes), result.notes
+
+
+def test_a_buggy_notebook_and_the_same_py_get_the_same_feedback(tmp_path, course):
+    from autograder.grading.runner import grade
+
+    source = (SOLUTIONS / "gradient_descent.py").read_text().replace("w - eta * dw", "w + eta * dw")
+    nbformat.write(new_notebook(cells=[new_code_cell(part) for part in source.split("\n\n\n")]),
+                   tmp_path / "erin.ipynb")
+    (tmp_path / "erin").mkdir()
+    (tmp_path / "erin" / "gradient_descent.py").write_text(source)
+    from_notebook = grade(Submission.from_path(tmp_path / "erin.ipynb"), course, ["gradient_descent"])
+    from_py = grade(Submission.from_path(tmp_path / "erin"), course, ["gradient_descent"])
+    assert 0 < from_notebook.score == from_py.score < from_py.max_score
     assert [t.to_dict() for t in from_notebook.tests] == [t.to_dict() for t in from_py.tests]

@@ -22,3 +22,14 @@ def test_model_layers(student):
         raise CheckFailure(f"build_model() has layers {layers}; expected {expected}.")
     if not info.get("compiled"):
         raise CheckFailure("build_model() must return a compiled model.")
+
+
+def test_predict_classes_of_a_fixed_model(student):
+    """predict_classes gives one integer label per sample: the most probable class"""
+    weights = [np.eye(64, 10, dtype=np.float32), np.zeros(10, np.float32),
+               np.eye(10, dtype=np.float32), np.zeros(10, np.float32)]
+    X = np.zeros((3, 8, 8), dtype=np.float32)
+    X[0, 0, 2], X[1, 0, 7], X[2, 0, 0] = 1.0, 1.0, 1.0  # pixel k lights up class k
+    labels = student.probe("keras_predict_classes", "keras_model", "predict_classes", timeout=120.0,
+                           weights=weights, X=X)["labels"]
+    expect_array(labels, np.array([2, 7, 0]), name="predict_classes(model, X)", rtol=0, atol=0)

@@ -42,3 +42,14 @@ def test_gradients_have_the_shapes_of_params(student):
         raise CheckFailure("grads must be a dict with exactly the keys of params.")
     for key, value in params.items():
         as_array(grads[key], name=f"grads['{key}']", shape=value.shape)
+
+
+def test_sgd_step_moves_against_the_gradient(student):
+    """sgd_step returns p - lr * g for every key"""
+    params, grads = {"W1": np.array([[1.0, -1.0]]), "b1": np.array([0.5, 0.0])}, \
+        {"W1": np.array([[2.0, 0.0]]), "b1": np.array([-1.0, 1.0])}
+    new = student.mlp.sgd_step(params, grads, 0.5)
+    if type(new) is not dict or sorted(new) != ["W1", "b1"]:
+        raise CheckFailure(f"sgd_step should return a dict with the keys of params; got {new!r:.80}")
+    expect_array(new["W1"], np.array([[0.0, -1.0]]), name="sgd_step(...)['W1']")
+    expect_array(new["b1"], np.array([1.0, -0.5]), name="sgd_step(...)['b1']")

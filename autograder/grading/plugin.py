@@ -30,6 +30,7 @@ MARKERS = (
     "visibility(value): Gradescope visibility: visible, hidden, after_due_date or after_published",
     "assignment(name): the assignment this test grades (default: from the file name test_<name>.py)",
     "name(text): the test's name in results (default: the first line of its docstring)",
+    "functions(*names): the curriculum functions this test grades (default: those its body names)",
 )
 
 
@@ -52,8 +53,8 @@ def test_metadata(item: pytest.Item) -> dict[str, Any]:
     if assignment_marker:
         assignment = assignment_marker.args[0]
     else:
-        match = re.fullmatch(r"test_(\w+)\.py", Path(str(item.fspath)).name)
-        assignment = match.group(1) if match else Path(str(item.fspath)).stem
+        match = re.fullmatch(r"test_(\w+)\.py", item.path.name)
+        assignment = match.group(1) if match else item.path.stem
     return {"points": points, "visibility": visibility, "assignment": assignment, "name": _display_name(item)}
 
 

@@ -41,10 +41,14 @@ def test_files(course: Course, assignments: list[str], suite: str) -> list[Path]
 
 
 def grade(submission: Submission, course: Course, assignments: list[str] | None = None, *,
-          suite: str = "hidden", limits: Limits | None = None, seed: int = 0) -> SubmissionResult:
-    """All tests of the chosen assignments for one submission, as one result record."""
+          suite: str = "hidden", limits: Limits | None = None, seed: int = 0,
+          tests: list[str] | None = None) -> SubmissionResult:
+    """All tests of the chosen assignments for one submission, as one result record.
+
+    `tests` narrows the run to these test functions (one question of a notebook, say)."""
     assignments = list(assignments or ASSIGNMENTS)
     files = test_files(course, assignments, suite)
+    selected = [f"{file}::{name}" for file in files for name in tests] if tests is not None else list(map(str, files))
     start = time.perf_counter()
     result = SubmissionResult(submission=submission.id, source=str(submission.path))
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
@@ -58,7 +62,7 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
             result.notes.append(str(exc))
         with Sandbox(workdir, limits, hide=(course.root,)) as sandbox:
             session = GradingSession(Student(sandbox), course, seed)
-            args = [*PYTEST_ARGS, f"--rootdir={course.root}", *map(str, files)]
+            args = [*PYTEST_ARGS, f"--rootdir={course.root}", *selected]
             with contextlib.redirect_stdout(io.StringIO()) as out:
                 code = pytest.main(args, plugins=[session])
     if session.sandbox_failure:

@@ -1,56 +1,68 @@
-"""Teaching notebooks, generated from one readable source per assignment.
+"""The student notebooks, generated from each assignment's single source.
 
-`assignments/<name>/lesson.md` is Markdown in which each fenced ```python block becomes
-a code cell and everything between them a Markdown cell. The notebook beside it,
-`<name>.ipynb`, is generated from it (`python -m autograder.release.notebooks`) and a
-test fails when it is stale.
+For every `implement` directive of a lesson the notebook gets a cell with the stubs
+of those functions and, after it, a check cell (`grader.check("sigmoid")`) that runs
+that question's public tests on what the student wrote. `python -m
+autograder.release.notebooks` rewrites `assignments/<name>/<name>.ipynb`, and a test
+fails when one is stale.
 """
 from __future__ import annotations
 
-import re
 import sys
-from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder.course import Course
 from autograder.curriculum import ASSIGNMENTS
+from autograder.release.source import Lesson, read
 
-FENCE = re.compile(r"^```python\n(.*?)^```\n?", re.S | re.M)
+CHECKER = 'from autograder.jupyter import Checker\ngrader = Checker("{assignment}")'
 
 
-def build(lesson: str) -> nbformat.NotebookNode:
-    cells, position = [], 0
-    for match in FENCE.finditer(lesson):
-        text = lesson[position:match.start()].strip()
-        if text:
-            cells.append(new_markdown_cell(text))
-        cells.append(new_code_cell(match.group(1).rstrip("\n")))
-        position = match.end()
-    if lesson[position:].strip():
-        cells.append(new_markdown_cell(lesson[position:].strip()))
-    notebook = new_notebook(cells=cells)
+def finish(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Kernel metadata and stable cell ids, so that a regenerated file is byte-identical."""
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["language_info"] = {"name": "python"}
-    for number, cell in enumerate(notebook.cells):  # stable ids keep regenerated files identical
+    for number, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{number}"
     return notebook
 
 
-def render(lesson_path: Path) -> str:
-    return nbformat.writes(build(lesson_path.read_text(encoding="utf-8"))) + "\n"
+def answer_code(part, body: str = "stub") -> str:
+    """The functions of an `implement` or `reuse` part, as stubs or as the reference."""
+    return "\n\n\n".join(getattr(f, body) for f in part.functions)
 
 
-def notebook_paths(course: Course) -> list[tuple[Path, Path]]:
-    return [(course.assignments / name / "lesson.md", course.assignments / name / f"{name}.ipynb")
-            for name in ASSIGNMENTS]
+def student_notebook(lesson: Lesson, body: str = "stub") -> nbformat.NotebookNode:
+    """The notebook students get; with body="solution", the same with the reference pasted in."""
+    cells, setup_done = [], False
+    for part in lesson.parts:
+        if part.kind == "markdown":
+            cells.append(new_markdown_cell(part.text))
+        elif part.kind == "code":
+            text = part.text if setup_done else f"{part.text}\n{CHECKER.format(assignment=lesson.assignment)}"
+            setup_done = True
+            cells.append(new_code_cell(text))
+        elif part.kind in ("implement", "reuse"):
+            cells.append(new_code_cell(answer_code(part, body)))
+            if part.kind == "implement":
+                cells.append(new_code_cell(f'grader.check("{part.question.id}")'))
+        elif part.kind == "check":
+            cells.append(new_code_cell("grader.check_all()"))
+    return finish(new_notebook(cells=cells))
+
+
+def render(course: Course, assignment: str) -> str:
+    return nbformat.writes(student_notebook(read(course, assignment))) + "\n"
 
 
 def main() -> int:
-    for lesson, notebook in notebook_paths(Course.locate(need="assignments")):
-        notebook.write_text(render(lesson), encoding="utf-8")
-        print(f"wrote {notebook}")
+    course = Course.locate(need="assignments")
+    for assignment in ASSIGNMENTS:
+        path = course.assignments / assignment / f"{assignment}.ipynb"
+        path.write_text(render(course, assignment), encoding="utf-8")
+        print(f"wrote {path}")
     return 0
 
 

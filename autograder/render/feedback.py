@@ -18,7 +18,7 @@ from autograder.render.terminal import print_feedback, shared_feedback
 from autograder.results.model import SubmissionResult
 
 # Templates are named *.html.j2: autoescape must match that, or student text would be raw HTML.
-_env = Environment(loader=PackageLoader("autograder.render", "templates"),
+environment = Environment(loader=PackageLoader("autograder.render", "templates"),
                    autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True)
 
 
@@ -27,12 +27,12 @@ def safe_filename(submission_id: str) -> str:
 
 
 def html(result: SubmissionResult) -> str:
-    return _env.get_template("feedback.html.j2").render(result=result, titles=TITLES, shared=shared_feedback)
+    return environment.get_template("feedback.html.j2").render(result=result, titles=TITLES, shared=shared_feedback)
 
 
 def text(result: SubmissionResult) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=100, color_system=None, emoji=False, highlight=False)
+    console = Console(file=buffer, width=100, color_system=None, emoji=False, highlight=False, force_jupyter=False)
     console.print(Text(f"Feedback for {result.submission}: {result.score:g}/{result.max_score:g}\n"))
     print_feedback(console, result)
     return buffer.getvalue()

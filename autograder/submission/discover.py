@@ -2,7 +2,9 @@
 
 A submission is a directory, a .zip of one, or a notebook (CONTRACT.md). Within it,
 each curriculum module is found as `<module>.py` anywhere below (the shallowest
-wins), or else in a notebook that defines the module's functions.
+wins), or in a notebook that defines the module's functions. When both exist, the
+one that implements more of the functions is graded (a stub left beside a finished
+notebook must not cost the student), and the student is told.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.curriculum import ASSIGNMENTS
-from autograder.submission.notebook import extract
+from autograder.submission.notebook import ExtractedCode, extract
 
 IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git"}
 MAX_ZIP_BYTES = 200 << 20
@@ -71,6 +73,34 @@ def _defined_functions(path: Path) -> set[str]:
     return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
+def _is_stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A body that is only a docstring, `pass`, `...` or `raise NotImplementedError`."""
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    if not body:
+        return True
+    if len(body) > 1:
+        return False
+    only = body[0]
+    if isinstance(only, ast.Pass) or (isinstance(only, ast.Expr) and isinstance(only.value, ast.Constant)):
+        return True
+    if isinstance(only, ast.Raise) and only.exc is not None:
+        raised = only.exc.func if isinstance(only.exc, ast.Call) else only.exc
+        return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
+    return False
+
+
+def implemented(source: str) -> set[str]:
+    """Top-level functions of `source` that are more than a stub (the last definition counts)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    last = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return {name for name, node in last.items() if not _is_stub(node)}
+
+
 def extract_zip(archive: Path, dest: Path) -> list[str]:
     """Unpacks a zip refusing absolute paths, `..`, links and oversized contents; returns
     a note for each entry it refused."""
@@ -114,26 +144,45 @@ def stage(submission: Submission, workdir: Path, scratch: Path) -> StagedFiles:
     base = root.parent if root.is_file() else root
     python_files = {p.stem: p for p in reversed(files) if p.suffix == ".py"}  # shallowest wins
     notebooks = [p for p in files if p.suffix.lower() == ".ipynb"]
-    extracted = {}
+    extracted: dict[Path, ExtractedCode | None] = {}
+    considered: set[str] = set()  # files weighed against another version of the same module
+
+    def notebook_code(notebook: Path) -> ExtractedCode | None:
+        if notebook not in extracted:
+            try:
+                extracted[notebook] = extract(notebook)
+            except Exception as exc:  # noqa: BLE001 - an unreadable notebook is the student's problem
+                staged.notes.append(f"{notebook.name} could not be read as a notebook: {exc}")
+                extracted[notebook] = None
+        return extracted[notebook]
+
     for module, functions in ASSIGNMENTS.items():
-        source = python_files.get(module)
-        if source is not None:
-            shutil.copyfile(source, workdir / f"{module}.py")
-            staged.modules[module] = str(source.relative_to(base))
-            continue
+        candidates: list[tuple[Path, str, list[str]]] = []  # (file, source, notes)
+        if module in python_files:
+            py = python_files[module]
+            candidates.append((py, py.read_text(encoding="utf-8", errors="replace"), []))
         for notebook in sorted(notebooks, key=lambda p: p.stem != module):
-            if notebook not in extracted:
-                try:
-                    extracted[notebook] = extract(notebook)
-                except Exception as exc:  # noqa: BLE001 - an unreadable notebook is the student's problem
-                    staged.notes.append(f"{notebook.name} could not be read as a notebook: {exc}")
-                    extracted[notebook] = None
-            code = extracted[notebook]
+            code = notebook_code(notebook)
             if code is not None and (notebook.stem == module or code.functions & set(functions)):
-                (workdir / f"{module}.py").write_text(code.source, encoding="utf-8")
-                staged.modules[module] = str(notebook.relative_to(base))
-                staged.notes.extend(f"{notebook.name}: {note}" for note in code.skipped)
-                break
+                candidates.append((notebook, code.source, [f"{notebook.name}: {note}" for note in code.skipped]))
+        if not candidates:
+            continue
+        # A stub left beside the real work must not win: grade the file that implements most.
+        done = [len(implemented(source) & set(functions)) for _, source, _ in candidates]
+        chosen = done.index(max(done))
+        path, source, notes = candidates[chosen]
+        if path.suffix == ".py":
+            shutil.copyfile(path, workdir / f"{module}.py")  # byte for byte, whatever its encoding
+        else:
+            (workdir / f"{module}.py").write_text(source, encoding="utf-8")
+        staged.modules[module] = str(path.relative_to(base))
+        staged.notes.extend(notes)
+        if len(candidates) > 1:
+            others = ", ".join(f"{p.relative_to(base)} ({n} of {len(functions)})"
+                               for (p, _, _), n in zip(candidates, done) if p != path)
+            staged.notes.append(f"{module}: graded {path.relative_to(base)}, which implements {done[chosen]} of "
+                                f"{len(functions)} functions; not graded: {others}.")
+            considered.update(str(p.relative_to(base)) for p, _, _ in candidates)
     # A lone .py file named after no module may still define one module's functions.
     if root.is_file() and root.suffix == ".py" and not staged.modules:
         found = _defined_functions(root)
@@ -142,7 +191,8 @@ def stage(submission: Submission, workdir: Path, scratch: Path) -> StagedFiles:
                 shutil.copyfile(root, workdir / f"{module}.py")
                 staged.modules[module] = root.name
     unused = sorted(str(p.relative_to(base)) for p in files if p.suffix in (".py", ".pth")
-                    and not p.name.startswith("test_") and str(p.relative_to(base)) not in staged.modules.values())
+                    and not p.name.startswith("test_") and str(p.relative_to(base)) not in staged.modules.values()
+                    and str(p.relative_to(base)) not in considered)
     if unused and not root.is_file():
         staged.notes.append(f"Only the assignment files are graded, so these were not used: {', '.join(unused)}.")
     staged.notes = list(dict.fromkeys(staged.notes))

@@ -1,18 +1,28 @@
 """Takes the definitions out of a student's notebook, and nothing that would run work.
 
 Only top-level imports, function and class definitions, and assignments whose value
-calls nothing are kept: training loops, plots, shell escapes (`!pip`) and magics
-(`%timeit`) never run. A cell that does not parse is skipped on its own.
+calls nothing and uses only names defined above (`TOL = 1e-6`, not `X = digits.data`)
+are kept: training loops, plots, shell escapes (`!pip`) and magics (`%timeit`) never
+run. A cell that does not parse is skipped on its own, so it costs only the functions
+it defines. Imports of grading tools (this package, otter, nbgrader) are dropped: they
+set up checks in the notebook and are not part of the answer. Any other import that
+is not a curriculum module is made optional, so that `import matplotlib` for a plot
+cannot cost a grade where matplotlib is not installed.
 """
 from __future__ import annotations
 
 import ast
+import builtins
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+from autograder.curriculum import ASSIGNMENTS
+
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+GRADING_TOOLS = {"autograder", "otter", "nbgrader"}
 
 
 @dataclass
@@ -33,34 +43,84 @@ def _calls_nothing(node: ast.AST) -> bool:
     return not any(isinstance(n, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)) for n in ast.walk(node))
 
 
-def _keep(node: ast.stmt) -> bool:
-    if isinstance(node, KEPT):
-        return True
-    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-        return _calls_nothing(node.value)
-    return False
+def _top_modules(node: ast.Import | ast.ImportFrom) -> set[str]:
+    if isinstance(node, ast.Import):
+        return {alias.name.split(".")[0] for alias in node.names}
+    return {(node.module or "").split(".")[0]} if node.level == 0 else {""}
 
 
-def extract(path: Path) -> ExtractedCode:
-    notebook = nbformat.read(str(path), as_version=4)
+def _bound_names(node: ast.stmt) -> set[str]:
+    """The names a kept statement defines at the top level."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    if isinstance(node, DEFINITIONS):
+        return {node.name}
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
+def _uses_only(value: ast.AST, bound: set[str]) -> bool:
+    """Whether `value` calls nothing and reads no name that is not defined yet."""
+    if not _calls_nothing(value):
+        return False
+    local = {n.id for n in ast.walk(value) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    local |= {a.arg for n in ast.walk(value) if isinstance(n, ast.Lambda) for a in ast.walk(n.args)
+              if isinstance(a, ast.arg)}
+    read = {n.id for n in ast.walk(value) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return read <= bound | local | set(dir(builtins))
+
+
+def _kept_source(node: ast.stmt, text: str, bound: set[str]) -> str | None:
+    """The statement as it goes into the module, or None when it is left out."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        modules = _top_modules(node)
+        if modules & GRADING_TOOLS:
+            return None
+        if modules <= set(ASSIGNMENTS):
+            return text
+        return f"try:\n{textwrap.indent(text, '    ')}\nexcept ImportError:  # optional outside the notebook\n    pass"
+    if isinstance(node, DEFINITIONS):
+        return text
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _uses_only(node.value, bound):
+        return text
+    return None
+
+
+def extract_cells(sources: list[str], label: str = "cell") -> ExtractedCode:
+    """The definitions of a sequence of code cells, in order (a later definition wins, as it
+    would when the cells run); `label` names a cell in messages ("cell 3")."""
     pieces, functions, skipped = [], set(), []
-    for number, cell in enumerate(notebook.cells, start=1):
-        if cell.cell_type != "code" or not cell.source.strip():
+    bound: set[str] = set()
+    for number, raw in enumerate(sources, start=1):
+        if not raw.strip():
             continue
-        source = _without_magics(cell.source)
+        source = _without_magics(raw)
         try:
             tree = ast.parse(source)
         except SyntaxError as exc:
-            skipped.append(f"cell {number} has a syntax error (line {exc.lineno}: {exc.msg}) and was skipped")
+            skipped.append(f"{label} {number} has a syntax error (line {exc.lineno}: {exc.msg}) and was skipped")
             continue
         lines = source.splitlines()
         kept = []
         for node in tree.body:
-            if _keep(node):
-                start = min([d.lineno for d in getattr(node, "decorator_list", [])] + [node.lineno])
-                kept.append("\n".join(lines[start - 1:node.end_lineno]))
+            start = min([d.lineno for d in getattr(node, "decorator_list", [])] + [node.lineno])
+            text = _kept_source(node, "\n".join(lines[start - 1:node.end_lineno]), bound)
+            if text is not None:
+                kept.append(text)
+                bound |= _bound_names(node)
                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     functions.add(node.name)
         if kept:
-            pieces.append(f"# --- notebook cell {number} ---\n" + "\n\n".join(kept))
+            pieces.append(f"# --- notebook {label} {number} ---\n" + "\n\n".join(kept))
     return ExtractedCode("\n\n\n".join(pieces) + "\n", functions, skipped)
+
+
+def code_cells(path: Path) -> list[str]:
+    """The source of every cell of a notebook, with "" for the cells that are not code
+    (so that cell numbers in messages match what the student sees)."""
+    notebook = nbformat.read(str(path), as_version=4)
+    return [cell.source if cell.cell_type == "code" else "" for cell in notebook.cells]
+
+
+def extract(path: Path) -> ExtractedCode:
+    return extract_cells(code_cells(path))

@@ -1,0 +1,192 @@
+"""One assignment's single source, read into the pieces every notebook is made of.
+
+The source of an assignment is four files the course already keeps:
+`assignments/<name>/lesson.md` (the text and the example cells, with the directives
+of `autograder.questions`), the stub `assignments/<name>/<name>.py`, the reference
+`solutions/<name>.py`, and the tests. The student notebook, the nbgrader course and
+the otter-grader assignment are all built from a `Lesson` read here, so none of them
+is edited by hand.
+
+Every function is cut into the part students see (its signature and docstring, from
+the stub) and its body (the stub's `raise NotImplementedError`, or the reference's
+code). A reference may use only what its stub imports, the modules a lesson reuses,
+and its own functions: module-level helpers would have nowhere to go in a notebook.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.course import Course
+from autograder.curriculum import ASSIGNMENTS
+from autograder.questions import DIRECTIVE, Question, questions
+
+FENCE = re.compile(r"^```python\n(.*?)^```\n?", re.S | re.M)
+
+
+class SourceError(Exception):
+    """The stub, the reference and the lesson of an assignment do not fit together."""
+
+
+@dataclass(frozen=True)
+class FunctionCode:
+    name: str
+    header: str  # decorators, signature and docstring, as the stub has them
+    stub_body: str  # the stub's body after its docstring (indented)
+    solution_body: str  # the reference's body after its docstring (indented)
+
+    @property
+    def stub(self) -> str:
+        return f"{self.header}\n{self.stub_body}"
+
+    @property
+    def solution(self) -> str:
+        return f"{self.header}\n{self.solution_body}"
+
+
+@dataclass
+class ModuleCode:
+    imports: list[str] = field(default_factory=list)
+    functions: dict[str, ast.FunctionDef] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, path: Path) -> "ModuleCode":
+        text = path.read_text(encoding="utf-8")
+        module = cls(lines=text.splitlines())
+        for index, node in enumerate(ast.parse(text).body):
+            if index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                continue  # the module docstring
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                module.imports.append(ast.get_source_segment(text, node))
+            elif isinstance(node, ast.FunctionDef):
+                module.functions[node.name] = node
+            else:
+                raise SourceError(f"{path}:{node.lineno}: only imports and functions may stand at the top level "
+                                  "(a notebook has no place for other statements); move it into a function")
+        return module
+
+    def _body_start(self, node: ast.FunctionDef) -> int:
+        """The 0-based line where the body after the docstring starts."""
+        first = node.body[0]
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            return first.end_lineno
+        return first.lineno - 1
+
+    def header(self, node: ast.FunctionDef) -> str:
+        start = min([d.lineno for d in node.decorator_list] + [node.lineno]) - 1
+        return "\n".join(self.lines[start:self._body_start(node)])
+
+    def body(self, node: ast.FunctionDef) -> str:
+        return "\n".join(self.lines[self._body_start(node):node.end_lineno]).rstrip()
+
+
+@dataclass(frozen=True)
+class Part:
+    """One piece of a lesson, in order: markdown, example code, or a directive."""
+
+    kind: str  # "markdown", "code", "implement", "reuse", "check"
+    text: str = ""
+    functions: tuple[FunctionCode, ...] = ()
+    question: Question | None = None
+
+
+@dataclass
+class Lesson:
+    assignment: str
+    parts: list[Part]
+    questions: tuple[Question, ...]
+    stub_imports: list[str]
+
+    @property
+    def setup(self) -> str:
+        """The first example cell: the imports every later cell relies on."""
+        return next(p.text for p in self.parts if p.kind == "code")
+
+
+def function_code(course: Course, module: str) -> dict[str, FunctionCode]:
+    """Each curriculum function of `module`: the stub's header and body, the reference's body."""
+    stub = ModuleCode.parse(course.assignments / module / f"{module}.py")
+    solution = ModuleCode.parse(course.solutions / f"{module}.py")
+    code = {}
+    for name in ASSIGNMENTS[module]:
+        if name not in stub.functions or name not in solution.functions:
+            raise SourceError(f"{module}.{name} must be defined in both the stub and the reference")
+        s, r = stub.functions[name], solution.functions[name]
+        if ast.dump(s.args) != ast.dump(r.args):
+            raise SourceError(f"{module}.{name}: the stub and the reference have different signatures")
+        code[name] = FunctionCode(name, stub.header(s), stub.body(s), solution.body(r))
+    extra = sorted(set(solution.functions) - set(ASSIGNMENTS[module]))
+    if extra:
+        raise SourceError(f"solutions/{module}.py defines {', '.join(extra)} beyond the curriculum: "
+                          "a notebook has no cell for them; write them inside the functions that use them")
+    return code
+
+
+def read(course: Course, assignment: str, with_hidden: bool = True) -> Lesson:
+    """The lesson of an assignment, with each directive resolved to code and questions."""
+    text = (course.assignments / assignment / "lesson.md").read_text(encoding="utf-8")
+    own = function_code(course, assignment)
+    by_id = {q.id: q for q in questions(course, assignment, with_hidden)}
+    stub_imports = ModuleCode.parse(course.assignments / assignment / f"{assignment}.py").imports
+    reused: set[str] = set()
+    parts: list[Part] = []
+
+    def markdown(chunk: str) -> None:
+        if chunk.strip():
+            parts.append(Part("markdown", chunk.strip()))
+
+    position = 0
+    marks = sorted([(m.start(), m.end(), "code", m) for m in FENCE.finditer(text)]
+                   + [(m.start(), m.end(), "directive", m) for m in DIRECTIVE.finditer(text)], key=lambda x: x[0])
+    for start, end, kind, match in marks:
+        markdown(text[position:start])
+        position = end
+        if kind == "code":
+            parts.append(Part("code", match.group(1).rstrip("\n")))
+            continue
+        what, names = match.group(1), [n.strip() for n in match.group(2).split(",") if n.strip()]
+        if what == "implement":
+            parts.append(Part("implement", functions=tuple(own[n] for n in names), question=by_id[names[0]]))
+        elif what == "reuse":
+            for module in names:
+                reused.add(module)
+                parts.append(Part("reuse", module, functions=tuple(function_code(course, module).values())))
+        else:
+            parts.append(Part("check", match.group(2).strip()))
+    markdown(text[position:])
+
+    lesson = Lesson(assignment, parts, tuple(by_id.values()), stub_imports)
+    _check_imports(course, assignment, lesson, reused)
+    return lesson
+
+
+def _check_imports(course: Course, assignment: str, lesson: Lesson, reused: set[str]) -> None:
+    """The setup cell must import what the stub imports, and the reference may import nothing
+    else but the modules the lesson reuses (their functions are pasted into the notebook)."""
+    setup = lesson.setup
+    missing = [line for line in lesson.stub_imports if line not in setup]
+    if missing:
+        raise SourceError(f"the first code cell of {assignment}'s lesson must import what its stub does: "
+                          f"{'; '.join(missing)}")
+    for line in ModuleCode.parse(course.solutions / f"{assignment}.py").imports:
+        node = ast.parse(line).body[0]
+        module = node.module if isinstance(node, ast.ImportFrom) else None
+        if line not in lesson.stub_imports and module not in reused:
+            raise SourceError(f"solutions/{assignment}.py imports `{line}`, which neither its stub nor a "
+                              "`reuse` directive of its lesson provides")
+
+
+def leaked_lines(text: str, course: Course, lesson: Lesson) -> list[str]:
+    """Lines of the reference bodies that `text` repeats (a student-facing file must show none).
+
+    A line the stub or the lesson itself shows (`import numpy as np`, `return params`
+    in an example) gives nothing away and is not counted."""
+    shown = {line.strip() for path in (course.assignments / lesson.assignment / "lesson.md",
+                                        course.assignments / lesson.assignment / f"{lesson.assignment}.py")
+             for line in path.read_text(encoding="utf-8").splitlines()}
+    secret = {line.strip() for part in lesson.parts for f in part.functions
+              for line in f.solution_body.splitlines()} - shown - {""}
+    return sorted({line.strip() for line in text.splitlines()} & secret)
