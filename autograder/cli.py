@@ -17,6 +17,10 @@ from autograder import __version__
 from autograder.course import Course, CourseNotFound
 from autograder.curriculum import ASSIGNMENTS, check_names
 from autograder.grading.runner import GraderError, grade
+from autograder.export import nbgrader_gradebook
+from autograder.questions import QuestionError
+from autograder.release.source import SourceError
+from autograder.release import nbgrader, otter
 from autograder.render import feedback, gradebook, jsonl, terminal
 from autograder.results.model import SubmissionResult
 from autograder.sandbox import isolation
@@ -51,6 +55,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     grade_cmd.add_argument("--course", help="the course folder (default: the one installed with autograder)")
     grade_cmd.add_argument("--allow-weak-sandbox", action="store_true",
                            help="grade even where student code cannot be fully isolated (see Security in the README)")
+    grade_cmd.add_argument("--gradebook", metavar="URL",
+                           help="also write the scores into this nbgrader gradebook (sqlite:///PATH/gradebook.db)")
+
+    export = commands.add_parser("export", help="write the assignments for another grading tool")
+    export.add_argument("tool", choices=["nbgrader", "otter"], help="the tool")
+    export.add_argument("out", metavar="DIR", help="the folder to write (an nbgrader course folder, or otter's)")
+    export.add_argument("--course", help="the course folder (default: the one installed with autograder)")
     return parser.parse_args(argv)
 
 
@@ -106,6 +117,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
             progress.advance(task)
     ordered = [results[s.id] for s in submissions]
     gradebook.write(out / "gradebook.csv", ordered, assignments)
+    if args.gradebook:
+        nbgrader_gradebook.write(args.gradebook, ordered, assignments, course)
+        console.print(f"Wrote the scores into the nbgrader gradebook {args.gradebook}.")
     console.print(terminal.score_table(ordered, assignments))
     console.print(f"Wrote {results_path}, {out / 'gradebook.csv'} and {len(ordered)} feedback page(s) in "
                   f"{out / 'feedback'}.")
@@ -139,14 +153,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if passed == len(tests) else 1
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    course = Course.locate(args.course)
+    out = Path(args.out)
+    if args.tool == "nbgrader":
+        written = nbgrader.export(course, out)
+        steps = f"cd {out} && nbgrader generate_assignment ASSIGNMENT, then nbgrader autograde ASSIGNMENT"
+    else:
+        written = otter.export(course, out)
+        steps = f"otter assign {out}/ASSIGNMENT/ASSIGNMENT.ipynb {out}/ASSIGNMENT/dist"
+    Console(highlight=False).print(f"Wrote {len(written)} files and folders under {out}. Next: {steps}.")
+    return 0
+
+
+COMMANDS = {"grade": cmd_grade, "check": cmd_check, "export": cmd_export}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        return cmd_grade(args) if args.command == "grade" else cmd_check(args)
+        return COMMANDS[args.command](args)
     except (SubmissionError, CourseNotFound, ValueError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except GraderError as exc:
+    except (GraderError, QuestionError, SourceError) as exc:
         print(f"autograder: the graders could not run: {exc}", file=sys.stderr)
         return EXIT_GRADER
     except isolation.WeakIsolation as exc:

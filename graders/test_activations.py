@@ -160,7 +160,6 @@ STABILITY_HINTS = {
 
 
 @pytest.mark.points(1, visibility="visible")
-@pytest.mark.functions("sigmoid")
 def test_sigmoid_is_stable(student, reference):
     """sigmoid, tanh and their derivatives are stable for large |z|"""
     z = np.array([-1e4, -1000.0, -710.0, 710.0, 1000.0, 1e4])

@@ -1,0 +1,1 @@
+"""Grades sent to the tools and systems a course already uses, rendered from results."""

@@ -1,0 +1,104 @@
+"""An otter-grader assignment made from the single source of every assignment.
+
+    autograder export otter DIR
+    otter assign DIR/<assignment>/<assignment>.ipynb DIR/<assignment>/dist
+
+writes one master notebook per assignment in `otter assign`'s format. Each question
+holds the functions to implement (the reference between otter's solution markers,
+the stub's `raise NotImplementedError` as the students' prompt) and exception-based
+test cases that call our checks:
+
+- one public case, worth 0 points, that runs the question's public tests: the
+  students' `grader.check("sigmoid")` shows our feedback when it fails;
+- one hidden case per hidden grader test, worth that test's points, so that
+  `otter run` gives the scores `autograder grade` gives. The hidden tests of a
+  question run once, in our sandbox; each case reads its own verdict.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
+
+from autograder.course import Course
+from autograder.curriculum import ASSIGNMENTS
+from autograder.release.notebooks import finish
+from autograder.release.source import Lesson, Part, read
+
+CONFIG = """# ASSIGNMENT CONFIG
+name: {name}
+init_cell: true
+check_all_cell: true
+export_cell: false
+run_tests: true
+strip_solutions_from_all_cells: true
+generate: true
+tests:
+  files: false
+  ok_format: false"""
+
+CASE = '''""" # BEGIN TEST CONFIG
+points: {points:g}
+hidden: {hidden}
+""" # END TEST CONFIG
+def {function}(env):
+    from autograder.jupyter import Checker
+    Checker({assignment!r}).{call}'''
+
+
+def solution_cell_source(part: Part) -> str:
+    """Each function: the stub's body as the students' prompt, the reference's as the solution."""
+    functions = []
+    for f in part.functions:
+        indent = re.match(r"\s*", f.solution_body.lstrip("\n")).group(0)
+        prompt = f'{indent}""" # BEGIN PROMPT\n{f.stub_body}\n{indent}""" # END PROMPT'
+        functions.append(f"{f.header}\n{prompt}\n{indent}# BEGIN SOLUTION NO PROMPT\n{f.solution_body}\n"
+                         f"{indent}# END SOLUTION")
+    return "\n\n\n".join(functions)
+
+
+def question_cells(lesson: Lesson, part: Part) -> list:
+    q = part.question
+    cells = [
+        new_raw_cell(f"# BEGIN QUESTION\nname: {q.id}\npoints: {json.dumps(q.points)}"),
+        new_markdown_cell(f"Implement {', '.join(f'`{f}`' for f in q.functions)} in the cell below."),
+        new_raw_cell("# BEGIN SOLUTION"),
+        new_code_cell(solution_cell_source(part)),
+        new_raw_cell("# END SOLUTION"),
+        new_raw_cell("# BEGIN TESTS"),
+        new_code_cell(CASE.format(points=0, hidden="false", function=f"public_{q.id}", assignment=lesson.assignment,
+                                  call=f"require({q.id!r})")),
+    ]
+    for test in q.hidden:
+        cells.append(new_code_cell(CASE.format(points=test.points, hidden="true", function=f"hidden_{test.function}",
+                                               assignment=lesson.assignment,
+                                               call=f"require_test({q.id!r}, {test.function!r})")))
+    return [*cells, new_raw_cell("# END TESTS"), new_raw_cell("# END QUESTION")]
+
+
+def master_notebook(lesson: Lesson) -> nbformat.NotebookNode:
+    cells = [new_raw_cell(CONFIG.format(name=lesson.assignment))]
+    for part in lesson.parts:
+        if part.kind == "markdown":
+            cells.append(new_markdown_cell(part.text))
+        elif part.kind == "code":
+            cells.append(new_code_cell(part.text))
+        elif part.kind == "implement":
+            cells.extend(question_cells(lesson, part))
+        elif part.kind == "reuse":  # pasted by students, not graded on its own
+            cells.append(new_code_cell(solution_cell_source(part)))
+    return finish(new_notebook(cells=cells))
+
+
+def export(course: Course, out: Path) -> list[Path]:
+    """Writes `<assignment>/<assignment>.ipynb` masters under `out`; returns them."""
+    written = []
+    for assignment in ASSIGNMENTS:
+        path = out / assignment / f"{assignment}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(master_notebook(read(course, assignment)), str(path))
+        written.append(path)
+    return written
