@@ -31,7 +31,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from autograder.course import Course
 from autograder.curriculum import ASSIGNMENTS, TITLES
 from autograder.grading.runner import grade
-from autograder.questions import Question, question, questions
+from autograder.questions import Question, question
 from autograder.render import notebook as render
 from autograder.results.model import AssignmentResult, SubmissionResult
 from autograder.submission.discover import Submission
@@ -164,5 +164,3 @@ def _empty(assignment: str) -> SubmissionResult:
     result.assignments[assignment] = AssignmentResult(assignment)
     return result
 
-
-__all__ = ["Checker", "CheckReport", "questions"]

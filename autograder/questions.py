@@ -64,7 +64,7 @@ class Question:
 
     @property
     def title(self) -> str:
-        return ", ".join(f"{f}" for f in self.functions)
+        return ", ".join(self.functions)
 
 
 def directives(lesson: str) -> list[tuple[str, tuple[str, ...]]]:

@@ -25,7 +25,7 @@ def regression_data(rng, n=20, d=3):
 def cost_hints(n):
     return {2: "the 1/2 in front of the sum is missing: J = 0.5 * sum((y - y_hat)**2).",
             1 / n: f"the squared errors were averaged (divided by N = {n}); the SSE cost sums them.",
-            2 / n: f"this is the mean squared error; the SSE cost is 0.5 * sum((y - y_hat)**2)."}
+            2 / n: "this is the mean squared error; the SSE cost is 0.5 * sum((y - y_hat)**2)."}
 
 
 def gradient_hints(n):

@@ -89,3 +89,26 @@ def test_a_check_names_what_is_wrong_in_the_notebook(course, tmp_path):
     assert "2 of 2 passed" in checks['grader.check("sigmoid")']
     relu = checks['grader.check("relu")']
     assert "0 of 1 passed" in relu and "relu_grad" in relu and "expected" in relu.lower(), relu
+
+
+def test_checks_outside_a_notebook_read_the_files_of_the_folder(tmp_path, monkeypatch, course):
+    """In a terminal (no IPython), a check grades the assignment's file in the current folder,
+    prints as plain text, and score() gives the points `autograder grade` gives."""
+    from autograder.jupyter import Checker
+
+    source = (ROOT / "solutions" / "activations.py").read_text()
+    (tmp_path / "activations.py").write_text(source.replace("(np.asarray(z) > 0)", "(np.asarray(z) >= 0)"))
+    monkeypatch.chdir(tmp_path)
+    grader = Checker("activations")
+    assert grader.check("sigmoid").passed
+    report = grader.check("relu_grad")  # any function of a question names it
+    assert not report.passed
+    assert str(report).startswith("relu, relu_grad: public tests: 0 of 1 passed")
+    assert "At index (1,): got 1, expected 0." in str(report)
+    assert "<pre" in report._repr_html_() and "&lt;" not in report.title
+    assert (grader.score("sigmoid"), grader.score("relu"), grader.score("softmax")) == (2.0, 0.5, 3.5)
+    with pytest.raises(AssertionError, match="relu_grad"):
+        grader.require("relu")
+    with pytest.raises(AssertionError, match="the derivative at z == 0 must be 0"):
+        grader.require_test("relu", "test_relu_grad")
+    grader.require_test("relu", "test_relu")
