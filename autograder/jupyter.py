@@ -112,12 +112,12 @@ class Checker:
     def require_test(self, question_id: str, test_function: str) -> None:
         """Raises AssertionError with the feedback when one hidden test fails."""
         result = self._hidden(question_id)
-        for test in result.assignments[self.assignment].tests:
-            if test.nodeid.endswith(f"::{test_function}"):
-                if test.status != "passed":
-                    raise AssertionError(f"{test.name}: {test.feedback}")
-                return
-        raise AssertionError(f"{test_function} did not run: {'; '.join(result.notes) or 'no result'}")
+        ran = [t for t in result.assignments[self.assignment].tests if t.function == test_function]
+        if not ran:
+            raise AssertionError(f"{test_function} did not run: {'; '.join(result.notes) or 'no result'}")
+        for test in ran:
+            if test.status != "passed":
+                raise AssertionError(f"{test.name}: {test.feedback}")
 
     def _hidden(self, question_id: str) -> SubmissionResult:
         course = Course.locate(self._course)

@@ -67,9 +67,14 @@ class Question:
         return ", ".join(self.functions)
 
 
+def listed(names: str) -> tuple[str, ...]:
+    """The names of a directive: "sigmoid, sigmoid_grad" -> ("sigmoid", "sigmoid_grad")."""
+    return tuple(n.strip() for n in names.split(",") if n.strip())
+
+
 def directives(lesson: str) -> list[tuple[str, tuple[str, ...]]]:
     """(kind, names) for each directive of a lesson, in order."""
-    return [(kind, tuple(n.strip() for n in names.split(",") if n.strip())) for kind, names in DIRECTIVE.findall(lesson)]
+    return [(kind, listed(names)) for kind, names in DIRECTIVE.findall(lesson)]
 
 
 def function_groups(course: Course, assignment: str) -> list[tuple[str, ...]]:

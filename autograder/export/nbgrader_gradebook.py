@@ -30,9 +30,8 @@ def question_scores(result: SubmissionResult, assignment: str, found: tuple[Ques
     owner = {t.function: q for q in found for t in q.hidden}
     scores = {q.id: 0.0 for q in found}
     for test in result.assignments[assignment].tests:
-        function = test.nodeid.split("::")[-1].split("[")[0]
-        if function in owner:
-            scores[owner[function].id] += test.score
+        if test.function in owner:
+            scores[owner[test.function].id] += test.score
     return scores
 
 

@@ -16,7 +16,6 @@ source notebook:
 """
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -57,11 +56,8 @@ def metadata(cell_id: str, *, solution: bool = False, grade: bool = False, locke
 
 def solution_cell_source(part: Part) -> str:
     """Each function: the stub's signature and docstring, then the reference body as the solution."""
-    functions = []
-    for f in part.functions:
-        indent = re.match(r"\s*", f.solution_body.lstrip("\n")).group(0)
-        functions.append(f"{f.header}\n{indent}### BEGIN SOLUTION\n{f.solution_body}\n{indent}### END SOLUTION")
-    return "\n\n\n".join(functions)
+    return "\n\n\n".join(f"{f.header}\n{f.indent}### BEGIN SOLUTION\n{f.solution_body}\n{f.indent}### END SOLUTION"
+                          for f in part.functions)
 
 
 def source_notebook(lesson: Lesson) -> nbformat.NotebookNode:

@@ -17,7 +17,6 @@ test cases that call our checks:
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import nbformat
@@ -51,13 +50,9 @@ def {function}(env):
 
 def solution_cell_source(part: Part) -> str:
     """Each function: the stub's body as the students' prompt, the reference's as the solution."""
-    functions = []
-    for f in part.functions:
-        indent = re.match(r"\s*", f.solution_body.lstrip("\n")).group(0)
-        prompt = f'{indent}""" # BEGIN PROMPT\n{f.stub_body}\n{indent}""" # END PROMPT'
-        functions.append(f"{f.header}\n{prompt}\n{indent}# BEGIN SOLUTION NO PROMPT\n{f.solution_body}\n"
-                         f"{indent}# END SOLUTION")
-    return "\n\n\n".join(functions)
+    return "\n\n\n".join(
+        f'{f.header}\n{f.indent}""" # BEGIN PROMPT\n{f.stub_body}\n{f.indent}""" # END PROMPT\n'
+        f"{f.indent}# BEGIN SOLUTION NO PROMPT\n{f.solution_body}\n{f.indent}# END SOLUTION" for f in part.functions)
 
 
 def question_cells(lesson: Lesson, part: Part) -> list:

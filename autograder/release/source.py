@@ -21,7 +21,7 @@ from pathlib import Path
 
 from autograder.course import Course
 from autograder.curriculum import ASSIGNMENTS
-from autograder.questions import DIRECTIVE, Question, questions
+from autograder.questions import DIRECTIVE, Question, listed, questions
 
 FENCE = re.compile(r"^```python\n(.*?)^```\n?", re.S | re.M)
 
@@ -36,6 +36,11 @@ class FunctionCode:
     header: str  # decorators, signature and docstring, as the stub has them
     stub_body: str  # the stub's body after its docstring (indented)
     solution_body: str  # the reference's body after its docstring (indented)
+
+    @property
+    def indent(self) -> str:
+        """The indentation of the body, for markers written inside it."""
+        return re.match(r"\s*", self.solution_body.lstrip("\n")).group(0)
 
     @property
     def stub(self) -> str:
@@ -106,10 +111,14 @@ class Lesson:
         return next(p.text for p in self.parts if p.kind == "code")
 
 
-def function_code(course: Course, module: str) -> dict[str, FunctionCode]:
+def modules(course: Course, module: str) -> tuple[ModuleCode, ModuleCode]:
+    """The stub and the reference of a curriculum module."""
+    return (ModuleCode.parse(course.assignments / module / f"{module}.py"),
+            ModuleCode.parse(course.solutions / f"{module}.py"))
+
+
+def function_code(module: str, stub: ModuleCode, solution: ModuleCode) -> dict[str, FunctionCode]:
     """Each curriculum function of `module`: the stub's header and body, the reference's body."""
-    stub = ModuleCode.parse(course.assignments / module / f"{module}.py")
-    solution = ModuleCode.parse(course.solutions / f"{module}.py")
     code = {}
     for name in ASSIGNMENTS[module]:
         if name not in stub.functions or name not in solution.functions:
@@ -128,9 +137,9 @@ def function_code(course: Course, module: str) -> dict[str, FunctionCode]:
 def read(course: Course, assignment: str, with_hidden: bool = True) -> Lesson:
     """The lesson of an assignment, with each directive resolved to code and questions."""
     text = (course.assignments / assignment / "lesson.md").read_text(encoding="utf-8")
-    own = function_code(course, assignment)
+    stub, solution = modules(course, assignment)
+    own = function_code(assignment, stub, solution)
     by_id = {q.id: q for q in questions(course, assignment, with_hidden)}
-    stub_imports = ModuleCode.parse(course.assignments / assignment / f"{assignment}.py").imports
     reused: set[str] = set()
     parts: list[Part] = []
 
@@ -147,23 +156,24 @@ def read(course: Course, assignment: str, with_hidden: bool = True) -> Lesson:
         if kind == "code":
             parts.append(Part("code", match.group(1).rstrip("\n")))
             continue
-        what, names = match.group(1), [n.strip() for n in match.group(2).split(",") if n.strip()]
+        what, names = match.group(1), listed(match.group(2))
         if what == "implement":
             parts.append(Part("implement", functions=tuple(own[n] for n in names), question=by_id[names[0]]))
         elif what == "reuse":
             for module in names:
                 reused.add(module)
-                parts.append(Part("reuse", module, functions=tuple(function_code(course, module).values())))
+                parts.append(Part("reuse", module, functions=tuple(function_code(module, *modules(course, module))
+                                                                    .values())))
         else:
             parts.append(Part("check", match.group(2).strip()))
     markdown(text[position:])
 
-    lesson = Lesson(assignment, parts, tuple(by_id.values()), stub_imports)
-    _check_imports(course, assignment, lesson, reused)
+    lesson = Lesson(assignment, parts, tuple(by_id.values()), stub.imports)
+    _check_imports(assignment, lesson, solution, reused)
     return lesson
 
 
-def _check_imports(course: Course, assignment: str, lesson: Lesson, reused: set[str]) -> None:
+def _check_imports(assignment: str, lesson: Lesson, solution: ModuleCode, reused: set[str]) -> None:
     """The setup cell must import what the stub imports, and the reference may import nothing
     else but the modules the lesson reuses (their functions are pasted into the notebook)."""
     setup = lesson.setup
@@ -171,7 +181,7 @@ def _check_imports(course: Course, assignment: str, lesson: Lesson, reused: set[
     if missing:
         raise SourceError(f"the first code cell of {assignment}'s lesson must import what its stub does: "
                           f"{'; '.join(missing)}")
-    for line in ModuleCode.parse(course.solutions / f"{assignment}.py").imports:
+    for line in solution.imports:
         node = ast.parse(line).body[0]
         module = node.module if isinstance(node, ast.ImportFrom) else None
         if line not in lesson.stub_imports and module not in reused:

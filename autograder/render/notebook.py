@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from autograder.render.feedback import environment
-from autograder.render.terminal import MARKS
+from autograder.render.terminal import print_tests
 
 if TYPE_CHECKING:
     from autograder.jupyter import CheckReport
@@ -33,10 +33,7 @@ def text(report: "CheckReport") -> str:
     console.print(Text(f"{report.title}: {_passed(report)} of {len(report.tests)} passed"))
     if not report.tests:
         console.print(Text("  No public test checks this yet; the hidden tests will."))
-    for test in report.tests:
-        console.print(Text(f"  {MARKS[test.status][0]} {test.name}"))
-        for line in test.feedback.splitlines():
-            console.print(Text("      " + line))
+    print_tests(console, report.tests)
     for note in report.result.notes:
         console.print(Text(f"Note: {note}"))
     return buffer.getvalue().rstrip("\n")

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from autograder.curriculum import TITLES
-from autograder.results.model import AssignmentResult, SubmissionResult
+from autograder.results.model import AssignmentResult, SubmissionResult, TestResult
 
 MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red"), "error": ("!", "yellow")}
 
@@ -39,6 +39,17 @@ def shared_feedback(assignment: AssignmentResult) -> str:
     return ""
 
 
+def print_tests(console: Console, tests: list[TestResult], *, verbose_passes: bool = True) -> None:
+    """Each test with its mark, and the feedback of those that did not pass."""
+    for test in tests:
+        mark, style = MARKS[test.status]
+        if test.status == "passed" and not verbose_passes:
+            continue
+        console.print(Text.assemble(("  " + mark + " ", style), test.name))
+        for line in test.feedback.splitlines():
+            console.print(Text("      " + line, style="dim" if line.startswith(("At ", "Got ")) else ""))
+
+
 def print_feedback(console: Console, result: SubmissionResult, *, verbose_passes: bool = True) -> None:
     """Each assignment, each test with a mark, and the feedback of those that did not pass."""
     for name, assignment in result.assignments.items():
@@ -49,13 +60,7 @@ def print_feedback(console: Console, result: SubmissionResult, *, verbose_passes
                                style=MARKS[assignment.tests[0].status][1]))
             console.print()
             continue
-        for test in assignment.tests:
-            mark, style = MARKS[test.status]
-            if test.status == "passed" and not verbose_passes:
-                continue
-            console.print(Text.assemble(("  " + mark + " ", style), test.name))
-            for line in test.feedback.splitlines():
-                console.print(Text("      " + line, style="dim" if line.startswith(("At ", "Got ")) else ""))
+        print_tests(console, assignment.tests, verbose_passes=verbose_passes)
         console.print()
     for note in result.notes:
         console.print(Text(f"Note: {note}", style="yellow"))

@@ -31,6 +31,11 @@ class TestResult:
             raise ValueError(f"unknown visibility {self.visibility!r}")
         self.score = min(max(float(self.score), 0.0), float(self.max_score))
 
+    @property
+    def function(self) -> str:
+        """The grader's test function (`file.py::test_x[case]` -> `test_x`)."""
+        return self.nodeid.split("::")[-1].split("[")[0]
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "score": self.score, "max_score": self.max_score,
                 "status": self.status, "visibility": self.visibility, "feedback": self.feedback}

@@ -65,12 +65,13 @@ def _visible_files(root: Path, notes: list[str]) -> list[Path]:
     return sorted(files, key=lambda p: (len(p.relative_to(root).parts), str(p)))
 
 
-def _defined_functions(path: Path) -> set[str]:
+def _top_level_functions(source: str) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Each top-level function of `source` by name, the last definition winning ({} if it does not parse)."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+        tree = ast.parse(source)
     except SyntaxError:
-        return set()
-    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        return {}
+    return {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 def _is_stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -93,12 +94,7 @@ def _is_stub(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 def implemented(source: str) -> set[str]:
     """Top-level functions of `source` that are more than a stub (the last definition counts)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    last = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    return {name for name, node in last.items() if not _is_stub(node)}
+    return {name for name, node in _top_level_functions(source).items() if not _is_stub(node)}
 
 
 def extract_zip(archive: Path, dest: Path) -> list[str]:
@@ -185,7 +181,7 @@ def stage(submission: Submission, workdir: Path, scratch: Path) -> StagedFiles:
             considered.update(str(p.relative_to(base)) for p, _, _ in candidates)
     # A lone .py file named after no module may still define one module's functions.
     if root.is_file() and root.suffix == ".py" and not staged.modules:
-        found = _defined_functions(root)
+        found = set(_top_level_functions(root.read_text(encoding="utf-8", errors="replace")))
         for module, functions in ASSIGNMENTS.items():
             if found & set(functions):
                 shutil.copyfile(root, workdir / f"{module}.py")
