@@ -2,32 +2,44 @@
 from __future__ import annotations
 
 import argparse
-import multiprocessing
+import os
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
-from typing import Iterator
 
+import requests
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 from rich.text import Text
 
 from autograder import __version__
 from autograder.course import Course, CourseNotFound
 from autograder.curriculum import ASSIGNMENTS, check_names
+from autograder.grading.batch import DEADLINE_MARGIN, grade_many, merge, reusable, unfinished
+from autograder.grading.late import LatePolicy, note as late_note, parse_time
 from autograder.grading.runner import GraderError, grade
-from autograder.export import nbgrader_gradebook
+from autograder.export import gradescope, nbgrader_gradebook
 from autograder.questions import QuestionError
 from autograder.release.source import SourceError
 from autograder.release import nbgrader, otter
-from autograder.render import feedback, gradebook, jsonl, terminal
+from autograder.publish import canvas, lti
+from autograder.publish.secrets import MissingSecret, secret
+from autograder.render import feedback, gradebook, jsonl, lms, terminal
+from autograder.results.log import LogBusy, ResultLog
 from autograder.results.model import SubmissionResult
 from autograder.sandbox import isolation
-from autograder.submission.discover import Submission, SubmissionError, stage
+from autograder.sandbox.worker import Limits
+from autograder.submission import layouts
+from autograder.submission.discover import Submission, SubmissionError, fingerprint, stage
+from autograder.submission.roster import Roster, RosterError
 
 EXIT_USAGE = 2
 EXIT_GRADER = 3
+EXIT_INCOMPLETE = 4  # some submissions could not be graded; a rerun retries them
+SCORE_TABLE_ROWS = 40  # larger classes get the distribution only
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -55,6 +67,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     grade_cmd.add_argument("--course", help="the course folder (default: the one installed with autograder)")
     grade_cmd.add_argument("--allow-weak-sandbox", action="store_true",
                            help="grade even where student code cannot be fully isolated (see Security in the README)")
+    grade_cmd.add_argument("--regrade", action="store_true",
+                           help="grade again submissions that results.jsonl already holds (default: keep them)")
+    grade_cmd.add_argument("--roster", metavar="CSV", help="a class roster: student ids, names, emails (see README)")
+    grade_cmd.add_argument("--due", metavar="TIME", help="due date, ISO 8601 (2026-11-20T23:59-05:00); late work "
+                           "is penalised")
+    grade_cmd.add_argument("--late-penalty", type=float, metavar="PERCENT",
+                           help="percent taken off per day late, each started day counting (default: 10)")
+    grade_cmd.add_argument("--late-days", type=int, metavar="DAYS",
+                           help="no credit for work later than this many days (default: no limit)")
+    grade_cmd.add_argument("--grace", type=float, metavar="MINUTES", help="minutes after the due date still on time")
+    grade_cmd.add_argument("--timeout", type=float, default=Limits().total_seconds + DEADLINE_MARGIN,
+                           metavar="SECONDS", help="a submission still being graded after this long is stopped and "
+                           "reported (default: %(default)g)")
     grade_cmd.add_argument("--gradebook", metavar="URL",
                            help="also write the scores into this nbgrader gradebook (sqlite:///PATH/gradebook.db)")
 
@@ -62,6 +87,38 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     export.add_argument("tool", choices=["nbgrader", "otter"], help="the tool")
     export.add_argument("out", metavar="DIR", help="the folder to write (an nbgrader course folder, or otter's)")
     export.add_argument("--course", help="the course folder (default: the one installed with autograder)")
+    book = commands.add_parser("gradebook", help="write an LMS's grade import CSV from the graded results")
+    book.add_argument("lms", choices=["canvas", "moodle"])
+    book.add_argument("--results", default="grades", metavar="DIR", help="the folder `grade` wrote (default: grades)")
+    book.add_argument("--out", metavar="CSV", help="where to write (default: DIR/<lms>.csv)")
+    book.add_argument("--canvas-ids", metavar="A=ID,...", default="",
+                      help="Canvas assignment id of each assignment (perceptron=101,...), for the column headers")
+
+    publish = commands.add_parser("publish", help="post grades and feedback to an LMS (secrets from the environment)")
+    publish.add_argument("lms", choices=["canvas", "lti"])
+    publish.add_argument("--results", default="grades", metavar="DIR", help="the folder `grade` wrote (default: grades)")
+    publish.add_argument("--dry-run", action="store_true", help="show what would be posted, and post nothing")
+    publish.add_argument("--assignment", action="append", choices=list(ASSIGNMENTS),
+                         help="post only this assignment's points (repeatable; default: the total)")
+    publish.add_argument("--url", help="Canvas: the instance, https://canvas.example.edu (or $CANVAS_URL)")
+    publish.add_argument("--course-id", help="Canvas: the course id (or $CANVAS_COURSE_ID)")
+    publish.add_argument("--assignment-id", help="Canvas: the assignment that gets the total (or the --assignment sum)")
+    publish.add_argument("--canvas-ids", metavar="A=ID,...", default="",
+                         help="Canvas: one Canvas assignment per assignment instead (perceptron=101,...)")
+    publish.add_argument("--lineitem", help="LTI: the line item URL the scores go to")
+    publish.add_argument("--token-url", help="LTI: the platform's OAuth 2 token endpoint")
+    publish.add_argument("--client-id", help="LTI: this tool's client id on the platform")
+    publish.add_argument("--key-id", default="", help="LTI: the kid of the tool's key in its JWKS")
+    publish.add_argument("--audience", default="", help="LTI: the token audience, if not the token URL")
+
+    gradescope = commands.add_parser("gradescope", help="the Gradescope autograder: build its zip, or run inside it")
+    steps = gradescope.add_subparsers(dest="step", required=True)
+    build = steps.add_parser("build", help="write the autograder zip to upload to Gradescope")
+    build.add_argument("out", metavar="OUT.zip")
+    build.add_argument("--course", help="the course folder (default: the one installed with autograder)")
+    run = steps.add_parser("run", help="grade /autograder/submission into results.json (run_autograder calls this)")
+    run.add_argument("--root", default="/autograder", help="Gradescope's folder (default: /autograder)")
+    run.add_argument("--course", help="the course folder (default: the one installed with autograder)")
     return parser.parse_args(argv)
 
 
@@ -72,57 +129,144 @@ def unique_ids(submissions: list[Submission]) -> list[Submission]:
     for sub in submissions:
         n = seen.get(sub.id, 0)
         seen[sub.id] = n + 1
-        out.append(sub if n == 0 else Submission(id=f"{sub.id}-{n + 1}", path=sub.path))
+        out.append(sub if n == 0 else replace(sub, id=f"{sub.id}-{n + 1}"))
     return out
 
 
-def _grade_one(submission: Submission, course: Course, assignments: list[str], seed: int) -> SubmissionResult:
-    return grade(submission, course, assignments, seed=seed)
+def collect(paths: list[str], scratch: Path, roster: Roster | None, console: Console) -> list[Submission]:
+    """Every submission under the given paths, named by the roster where there is one."""
+    submissions: list[Submission] = []
+    for path in paths:
+        found, notes = layouts.expand(path, scratch)
+        submissions.extend(found)
+        for note in notes:
+            console.print(Text(f"Note: {note}", style="yellow"))
+    if roster:
+        unknown = []
+        for i, sub in enumerate(submissions):
+            submissions[i], known = roster.identify(sub)
+            if not known:
+                unknown.append(sub.id)
+        if unknown:
+            console.print(Text(f"Not on the roster, so graded under their own names: {', '.join(unknown)}.",
+                               style="yellow"))
+    return unique_ids(submissions)
 
 
-def grade_all(submissions: list[Submission], course: Course, assignments: list[str],
-              workers: int, seed: int = 0) -> Iterator[SubmissionResult]:
-    """Results as they finish; with several workers, each grades whole submissions."""
-    if workers <= 1:
-        for sub in submissions:
-            yield grade(sub, course, assignments, seed=seed)
-        return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_grade_one, sub, course, assignments, seed) for sub in submissions]
-        for future in as_completed(futures):
-            yield future.result()
+def late_policy(args: argparse.Namespace) -> LatePolicy | None:
+    if not args.due:
+        for flag in ("late_penalty", "late_days", "grace"):
+            if getattr(args, flag) is not None:
+                raise ValueError(f"--{flag.replace('_', '-')} needs --due")
+        return None
+    return LatePolicy(due=parse_time(args.due), percent_per_day=10.0 if args.late_penalty is None else args.late_penalty,
+                      last_day=args.late_days, grace=timedelta(minutes=args.grace or 0))
+
+
+def with_context(result: SubmissionResult, submission: Submission, digest: str, policy: LatePolicy | None,
+                 console: Console) -> SubmissionResult:
+    """Who and when, from this run: the identity and late penalty follow the roster and due date given now."""
+    result.submission = submission.id
+    result.source = str(submission.path)
+    result.students = list(submission.students)
+    result.fingerprint = digest
+    result.notes = [n for n in result.notes if not n.startswith("Late: ")]
+    result.late = policy.assess(submission.submitted_at, submission.flagged_late) if policy else None
+    if result.late:
+        result.notes.append(late_note(result.late))
+    elif submission.flagged_late and not policy:
+        console.print(Text(f"{submission.id}: the LMS marked it late; without --due no penalty is applied.",
+                           style="yellow"))
+    return result
+
+
+def record(result: SubmissionResult, out: Path, print_json: bool, log: ResultLog | None = None) -> SubmissionResult:
+    """Writes one submission's result where it belongs, the moment it is known."""
+    if log is not None:
+        log.append(result)
+    feedback.write(out / "feedback", result)
+    if print_json:
+        print(jsonl.dumps(result), flush=True)
+    return result
+
+
+def progress_bar(console: Console) -> Progress:
+    return Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("[green]{task.fields[done]} done[/] [red]{task.fields[failed]} failed[/] "
+                               "{task.fields[left]} left"),
+                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=True)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
     course = Course.locate(args.course)
     assignments = check_names(args.assignment)
-    submissions = unique_ids([Submission.from_path(p) for p in args.submissions])
+    policy = late_policy(args)
+    roster = Roster.load(args.roster) if args.roster else None
     console = Console(stderr=args.json)
+    errors = Console(stderr=True)
     isolation.require(args.allow_weak_sandbox, protect=(course.root,),
-                      warn=lambda text: Console(stderr=True).print(Text(text, style="yellow")))
+                      warn=lambda text: errors.print(Text(text, style="yellow")))
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    results_path = out / "results.jsonl"
-    results_path.write_text("")
-    results: dict[str, SubmissionResult] = {}
-    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("grading", total=len(submissions))
-        for result in grade_all(submissions, course, assignments, args.workers, args.seed):
-            jsonl.append(results_path, result)
-            feedback.write(out / "feedback", result)
-            if args.json:
-                print(jsonl.dumps(result), flush=True)
-            results[result.submission] = result
-            progress.advance(task)
-    ordered = [results[s.id] for s in submissions]
-    gradebook.write(out / "gradebook.csv", ordered, assignments)
+    with tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch, ResultLog(out / "results.jsonl") as log:
+        submissions = collect(args.submissions, Path(scratch), roster, errors)
+        if not submissions:
+            raise SubmissionError("no submission was found under " + ", ".join(args.submissions))
+        previous = log.read()
+        if log.skipped_lines:
+            errors.print(Text(f"{log.skipped_lines} unreadable line(s) of {log.path} (a run killed mid-write) "
+                              "were dropped; those submissions are graded again.", style="yellow"))
+        digests = {sub.id: fingerprint(sub) for sub in submissions}
+        todo = [s for s in submissions
+                if args.regrade or not reusable(previous.get(s.id), digests[s.id], assignments)]
+        results: dict[str, SubmissionResult] = {}
+        grading = {s.id for s in todo}
+        for sub in submissions:
+            if sub.id not in grading:
+                results[sub.id] = record(with_context(previous[sub.id], sub, digests[sub.id], policy, errors), out,
+                                         args.json)
+        if results:
+            errors.print(f"{len(results)} submission(s) already graded and unchanged: kept (--regrade grades them "
+                         "again).")
+        failed: list[str] = []
+        with progress_bar(errors) as progress:
+            task = progress.add_task("grading", total=len(todo), done=0, failed=0, left=len(todo))
+            for outcome in grade_many(todo, course, assignments, workers=args.workers, seed=args.seed,
+                                      deadline=args.timeout):
+                sub = outcome.submission
+                if outcome.result is None:
+                    failed.append(sub.id)
+                    errors.print(Text(f"{sub.id}: {outcome.error.splitlines()[0]}", style="red"))
+                    result = unfinished(sub, course, assignments, outcome.error)
+                else:
+                    result = outcome.result
+                    result.fingerprint = digests[sub.id]
+                    result = merge(previous.get(sub.id), result)
+                results[sub.id] = record(with_context(result, sub, digests[sub.id], policy, errors), out, args.json,
+                                         log)
+                finished = int(progress.tasks[0].completed) + 1
+                progress.update(task, advance=1, done=finished - len(failed), failed=len(failed),
+                                left=len(todo) - finished)
+        ordered = [results[s.id] for s in submissions]
+        named = {s.id for s in submissions}
+        log.rewrite([*ordered, *(r for key, r in previous.items() if key not in named)])
+    shown = [a for a in ASSIGNMENTS if any(a in r.assignments for r in ordered)]  # earlier runs' parts too
+    gradebook.write(out / "gradebook.csv", ordered, shown)
     if args.gradebook:
-        nbgrader_gradebook.write(args.gradebook, ordered, assignments, course)
+        nbgrader_gradebook.write(args.gradebook, ordered, shown, course)
         console.print(f"Wrote the scores into the nbgrader gradebook {args.gradebook}.")
-    console.print(terminal.score_table(ordered, assignments))
-    console.print(f"Wrote {results_path}, {out / 'gradebook.csv'} and {len(ordered)} feedback page(s) in "
+    if len(ordered) <= SCORE_TABLE_ROWS:
+        console.print(terminal.score_table(ordered, shown))
+    console.print(terminal.distribution_table(ordered, shown))
+    if policy:
+        late = [r for r in ordered if r.late]
+        console.print(f"Late policy: {policy.describe()}. {len(late)} late submission(s).")
+    console.print(f"Wrote {log.path}, {out / 'gradebook.csv'} and {len(ordered)} feedback page(s) in "
                   f"{out / 'feedback'}.")
+    if failed:
+        errors.print(Text(f"{len(failed)} submission(s) could not be graded: {', '.join(failed)}. They are recorded "
+                          "with no points and marked incomplete; run the same command again to retry them.",
+                          style="bold red"))
+        return EXIT_INCOMPLETE
     return 0
 
 
@@ -166,18 +310,129 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"grade": cmd_grade, "check": cmd_check, "export": cmd_export}
+def cmd_gradescope(args: argparse.Namespace) -> int:
+    course = Course.locate(args.course)
+    if args.step == "build":
+        entries = gradescope.build(course, Path(args.out))
+        Console(highlight=False).print(f"Wrote {args.out} ({len(entries)} files). Upload it as the autograder of a "
+                                       "Gradescope programming assignment (Ubuntu base image).")
+        return 0
+    result = gradescope.run(Path(args.root), course)
+    print(f"Graded {result.submission}: {result.score:g}/{result.max_score:g}; wrote {args.root}/results/results.json")
+    return 0
+
+
+def load_results(folder: str) -> list[SubmissionResult]:
+    log = ResultLog(Path(folder) / "results.jsonl")
+    if not log.path.exists():
+        raise ValueError(f"{log.path} does not exist: run `autograder grade ... --out {folder}` first")
+    results = list(log.read().values())
+    unfinished_ids = [r.submission for r in results if not r.complete]
+    if unfinished_ids:
+        Console(stderr=True).print(Text(f"Not finished grading (posted as recorded, 0 where unfinished): "
+                                        f"{', '.join(unfinished_ids)}", style="yellow"))
+    return results
+
+
+def id_map(text: str) -> dict[str, str]:
+    """`perceptron=101,activations=102` -> {"perceptron": "101", ...}."""
+    pairs = dict(item.split("=", 1) for item in text.split(",") if "=" in item)
+    check_names(list(pairs))
+    return {k.strip(): v.strip() for k, v in pairs.items()}
+
+
+def cmd_gradebook(args: argparse.Namespace) -> int:
+    results = load_results(args.results)
+    shown = [a for a in ASSIGNMENTS if any(a in r.assignments for r in results)]
+    out = Path(args.out or Path(args.results) / f"{args.lms}.csv")
+    if args.lms == "canvas":
+        rows = lms.canvas_csv(out, results, shown, id_map(args.canvas_ids))
+    else:
+        rows = lms.moodle_csv(out, results, shown)
+    Console(highlight=False).print(f"Wrote {out}: {rows} student row(s), {len(shown)} assignment column(s).")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    results = load_results(args.results)
+    parts = check_names(args.assignment)
+    console = Console(highlight=False)
+    if args.lms == "canvas":
+        return publish_canvas(args, results, parts, console)
+    return publish_lti(args, results, parts, console)
+
+
+def publish_canvas(args: argparse.Namespace, results: list[SubmissionResult], parts: list[str],
+                   console: Console) -> int:
+    per_part = id_map(args.canvas_ids)
+    if per_part:
+        targets = {cid: [a] for a, cid in per_part.items() if a in parts}
+    elif args.assignment_id:
+        targets = {args.assignment_id: parts}
+    else:
+        raise ValueError("say where the grades go: --assignment-id ID, or --canvas-ids perceptron=ID,...")
+    posts = canvas.plan(results, targets)
+    if args.dry_run:
+        for post in posts:
+            console.print(f"{post.submission}: PUT {post.user or '(unknown user)'} in assignment {post.assignment_id}: "
+                          f"{post.grade:g} - {post.comment.splitlines()[0]}")
+        console.print(f"Dry run: {len(posts)} grade(s) would be posted; nothing was sent.")
+        return 0
+    url = args.url or os.environ.get("CANVAS_URL", "")
+    course_id = args.course_id or os.environ.get("CANVAS_COURSE_ID", "")
+    if not url or not course_id:
+        raise ValueError("give the Canvas instance and course: --url and --course-id (or CANVAS_URL, CANVAS_COURSE_ID)")
+    token = secret("CANVAS_TOKEN", "Canvas API token")
+    with Progress(TextColumn("posting to Canvas"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("post", total=len(posts))
+        outcomes = canvas.publish(url, course_id, token, posts, on_done=lambda o: progress.advance(task))
+    failed = [o for o in outcomes if not o.ok]
+    for o in failed:
+        console.print(Text(f"{o.post.submission} ({o.post.user or 'unknown'}): {o.message}", style="red"))
+    console.print(f"Posted {len(outcomes) - len(failed)} of {len(outcomes)} grade(s) to Canvas.")
+    return EXIT_INCOMPLETE if failed else 0
+
+
+def publish_lti(args: argparse.Namespace, results: list[SubmissionResult], parts: list[str],
+                console: Console) -> int:
+    scores, missing = lti.plan(results, parts)
+    for who in missing:
+        console.print(Text(f"{who}: no LTI user id (add an lti_user_id column to the roster); not posted.",
+                           style="yellow"))
+    if args.dry_run:
+        for score in scores:
+            console.print(f"{score.submission}: {score.student.lti_user_id} {score.given:g}/{score.maximum:g}")
+        console.print(f"Dry run: {len(scores)} score(s) would be posted; nothing was sent.")
+        return 0
+    if not (args.lineitem and args.token_url and args.client_id):
+        raise ValueError("give --lineitem, --token-url and --client-id")
+    key = secret("LTI_PRIVATE_KEY", "LTI tool private key (PEM)")
+    session = requests.Session()
+    token = lti.access_token(session, args.token_url, args.client_id, key, args.key_id, args.audience)
+    done = lti.publish(args.lineitem, token, scores, session=session)
+    failed = [(s, m) for s, ok, m in done if not ok]
+    for score, message in failed:
+        console.print(Text(f"{score.submission} ({score.student.lti_user_id}): {message}", style="red"))
+    console.print(f"Posted {len(done) - len(failed)} of {len(done)} score(s) to the line item.")
+    return EXIT_INCOMPLETE if failed or missing else 0
+
+
+COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "publish": cmd_publish, "check": cmd_check, "export": cmd_export, "gradescope": cmd_gradescope}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (SubmissionError, CourseNotFound, ValueError) as exc:
+    except (SubmissionError, CourseNotFound, RosterError, LogBusy, MissingSecret, ValueError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (GraderError, QuestionError, SourceError) as exc:
         print(f"autograder: the graders could not run: {exc}", file=sys.stderr)
+        return EXIT_GRADER
+    except lti.LtiError as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
         return EXIT_GRADER
     except isolation.WeakIsolation as exc:
         print(f"autograder: {exc}", file=sys.stderr)

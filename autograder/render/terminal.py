@@ -2,6 +2,9 @@
 feedback for students."""
 from __future__ import annotations
 
+import math
+import statistics
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -64,3 +67,37 @@ def print_feedback(console: Console, result: SubmissionResult, *, verbose_passes
         console.print()
     for note in result.notes:
         console.print(Text(f"Note: {note}", style="yellow"))
+
+
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+def histogram(fractions: list[float], bins: int = 10) -> str:
+    """Scores as a one-line bar chart from 0% (left) to 100% (right)."""
+    counts = [0] * bins
+    for f in fractions:
+        counts[min(int(f * bins), bins - 1)] += 1
+    top = max(counts) or 1
+    return "".join(BARS[math.ceil(c / top * (len(BARS) - 1))] for c in counts)
+
+
+def distribution_table(results: list[SubmissionResult], assignments: list[str]) -> Table:
+    """Per assignment (and the total): how the class scored, as numbers and as a histogram."""
+    table = Table(title=f"Score distribution ({len(results)} submissions)", title_justify="left", pad_edge=False)
+    table.add_column("assignment", no_wrap=True)
+    for column in ("of", "mean", "median", "min", "max", "full", "zero"):
+        table.add_column(column, justify="right")
+    table.add_column("0-100%", no_wrap=True)
+    rows = [(a, [(r.assignments[a].score, r.assignments[a].max_score) for r in results if a in r.assignments])
+            for a in assignments]
+    rows.append(("total", [(r.score, r.max_score) for r in results]))  # after late penalties
+    for name, pairs in rows:
+        if not pairs:
+            continue
+        scores = [s for s, _ in pairs]
+        top = max(m for _, m in pairs)
+        fractions = [s / m if m else 0.0 for s, m in pairs]
+        table.add_row(name, f"{top:g}", f"{statistics.fmean(scores):.1f}", f"{statistics.median(scores):g}",
+                      f"{min(scores):g}", f"{max(scores):g}", str(sum(f >= 1.0 for f in fractions)),
+                      str(sum(s == 0 for s in scores)), histogram(fractions))
+    return table

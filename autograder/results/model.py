@@ -1,8 +1,10 @@
 """Small typed records for grading results (one per test, assignment, submission).
 
-Graders produce these and nothing else; the terminal table, results.jsonl,
-gradebook.csv and the feedback pages are all rendered from them, so they can
-never disagree with each other.
+Graders produce these and nothing else; the terminal table, results.jsonl, the
+gradebooks, the feedback pages, Gradescope's results.json and the LMS score posts
+are all rendered from them, so they can never disagree with each other. Records
+round-trip through their JSON (`from_dict`), which is how a resumed batch reads
+back what an earlier run graded.
 """
 from __future__ import annotations
 
@@ -38,7 +40,14 @@ class TestResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "score": self.score, "max_score": self.max_score,
-                "status": self.status, "visibility": self.visibility, "feedback": self.feedback}
+                "status": self.status, "visibility": self.visibility, "feedback": self.feedback,
+                "nodeid": self.nodeid}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TestResult":
+        return cls(name=data["name"], score=data["score"], max_score=data["max_score"], status=data["status"],
+                   visibility=data.get("visibility", "visible"), feedback=data.get("feedback", ""),
+                   nodeid=data.get("nodeid", ""))
 
 
 @dataclass
@@ -61,6 +70,50 @@ class AssignmentResult:
     def to_dict(self) -> dict[str, Any]:
         return {"score": self.score, "max_score": self.max_score, "tests": [t.to_dict() for t in self.tests]}
 
+    @classmethod
+    def from_dict(cls, name: str, data: dict[str, Any]) -> "AssignmentResult":
+        return cls(name, [TestResult.from_dict(t) for t in data.get("tests", [])])
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a submission belongs to, with every id an LMS may key its grades on."""
+
+    id: str  # the institution's student id where known (SIS id), else the best id there is
+    name: str = ""
+    email: str = ""
+    canvas_id: str = ""  # Canvas's numeric user id
+    sis_login_id: str = ""
+    section: str = ""
+    lti_user_id: str = ""  # the platform's `sub` for this user (LTI Assignment and Grade Services)
+
+    def to_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Identity":
+        return cls(**{k: str(data.get(k, "")) for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Late:
+    """A late submission and what it costs: `penalty` is the fraction of the score taken off."""
+
+    days: int
+    penalty: float
+    submitted_at: str = ""  # ISO 8601, when known
+    due: str = ""
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"days": self.days, "penalty": self.penalty, "submitted_at": self.submitted_at, "due": self.due,
+                "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Late":
+        return cls(days=int(data["days"]), penalty=float(data["penalty"]), submitted_at=data.get("submitted_at", ""),
+                   due=data.get("due", ""), reason=data.get("reason", ""))
+
 
 @dataclass
 class SubmissionResult:
@@ -69,10 +122,28 @@ class SubmissionResult:
     source: str = ""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    students: list[Identity] = field(default_factory=list)  # several for a group submission
+    late: Late | None = None
+    fingerprint: str = ""  # of the submitted files: a changed submission is graded again
+    complete: bool = True  # False when grading did not finish (a crashed or hung worker)
+
+    @property
+    def factor(self) -> float:
+        """What is kept of every score after the late penalty."""
+        return 1.0 - self.late.penalty if self.late else 1.0
+
+    @property
+    def raw_score(self) -> float:
+        return round(sum(a.score for a in self.assignments.values()), 6)
 
     @property
     def score(self) -> float:
-        return round(sum(a.score for a in self.assignments.values()), 6)
+        """The grade: the tests' points less the late penalty."""
+        return round(self.raw_score * self.factor, 6)
+
+    def final_score(self, assignment: str) -> float:
+        """One assignment's points less the late penalty (a per-assignment LMS column)."""
+        return round(self.assignments[assignment].score * self.factor, 6)
 
     @property
     def max_score(self) -> float:
@@ -84,11 +155,27 @@ class SubmissionResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of CONTRACT.md (plus a few extra fields it allows)."""
-        return {
+        data: dict[str, Any] = {
             "submission": self.submission,
             "score": self.score,
             "max_score": self.max_score,
             "assignments": {name: a.to_dict() for name, a in self.assignments.items()},
             "notes": list(self.notes),
             "execution_time": round(self.seconds, 3),
+            "raw_score": self.raw_score,
+            "students": [s.to_dict() for s in self.students],
+            "fingerprint": self.fingerprint,
+            "complete": self.complete,
         }
+        if self.late:
+            data["late"] = self.late.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "SubmissionResult":
+        return cls(submission=data["submission"],
+                   assignments={name: AssignmentResult.from_dict(name, a) for name, a in data["assignments"].items()},
+                   seconds=float(data.get("execution_time", 0.0)), notes=list(data.get("notes", [])),
+                   students=[Identity.from_dict(s) for s in data.get("students", [])],
+                   late=Late.from_dict(data["late"]) if data.get("late") else None,
+                   fingerprint=data.get("fingerprint", ""), complete=bool(data.get("complete", True)))

@@ -9,6 +9,7 @@ notebook must not cost the student), and the student is told.
 from __future__ import annotations
 
 import ast
+import hashlib
 import shutil
 import stat
 import zipfile
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.curriculum import ASSIGNMENTS
+from autograder.results.model import Identity
 from autograder.submission.notebook import ExtractedCode, extract
 
 IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git"}
@@ -29,8 +31,13 @@ class SubmissionError(Exception):
 
 @dataclass(frozen=True)
 class Submission:
+    """What to grade, and what is known of who handed it in and when (from an LMS download or a roster)."""
+
     id: str
     path: Path
+    students: tuple[Identity, ...] = ()
+    submitted_at: str = ""  # ISO 8601
+    flagged_late: bool = False  # the LMS said late without saying when (Canvas's bulk download)
 
     @classmethod
     def from_path(cls, path: str | Path) -> "Submission":
@@ -63,6 +70,20 @@ def _visible_files(root: Path, notes: list[str]) -> list[Path]:
         elif path.is_file():
             files.append(path)
     return sorted(files, key=lambda p: (len(p.relative_to(root).parts), str(p)))
+
+
+def fingerprint(submission: Submission) -> str:
+    """A digest of the submitted bytes: a rerun regrades a submission only when it changed."""
+    digest = hashlib.sha256()
+    root = submission.path
+    files = [root] if root.is_file() else [p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()]
+    for path in files:
+        digest.update(str(path.relative_to(root if root.is_dir() else root.parent)).encode() + b"\0")
+        with open(path, "rb") as data:
+            for block in iter(lambda: data.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def _top_level_functions(source: str) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:

@@ -1,0 +1,117 @@
+"""The Gradescope autograder: the zip an instructor uploads, and what runs inside it.
+
+`build` writes the zip Gradescope asks for: `setup.sh` and `run_autograder` at its
+root, this package's source (installed by setup.sh with pip) and the course (graders,
+reference solutions, assignments). On Gradescope, setup.sh runs once when the image is
+built; `run_autograder` runs once per submission, as root, in `/autograder`, with the
+student's files in `/autograder/submission`, and must leave
+`/autograder/results/results.json`.
+
+`run` is what `run_autograder` calls. It grades the submission with the same graders
+and sandbox as `autograder grade` and renders results.json from the same result
+record. Gradescope's container usually refuses new namespaces, so the sandbox falls back
+to its own uid, which is why setup.sh makes the course unreadable to other users. The
+root folder can be moved (`AUTOGRADER_GRADESCOPE_ROOT`), to try it all outside Gradescope.
+"""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+from pathlib import Path
+
+from autograder.course import Course
+from autograder.curriculum import ASSIGNMENTS
+from autograder.grading.runner import GraderError, grade
+from autograder.render.gradescope import results_json
+from autograder.results.model import AssignmentResult, Identity, SubmissionResult
+from autograder.sandbox import isolation
+from autograder.submission.discover import Submission
+
+PACKAGE = Path(__file__).resolve().parent.parent
+COURSE_PARTS = ("graders", "solutions", "assignments")
+SKIPPED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder's image.
+set -euo pipefail
+cd /autograder/source
+apt-get update -qq && apt-get install -y -qq python3 python3-pip python3-venv util-linux >/dev/null
+python3 -m venv /autograder/venv
+/autograder/venv/bin/python -m pip install --quiet --upgrade pip
+/autograder/venv/bin/python -m pip install --quiet ./package
+# The sandbox runs student code as another, unprivileged user: keep the graders and the
+# reference solutions out of its reach.
+chmod -R go-rwx /autograder/source
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this once per submission, as root, in /autograder.
+set -uo pipefail
+ROOT="${AUTOGRADER_GRADESCOPE_ROOT:-/autograder}"
+PYTHON="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
+exec "$PYTHON" -m autograder gradescope run --root "$ROOT" --course "$ROOT/source/course"
+"""
+
+
+def _add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str) -> None:
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part in SKIPPED or part.endswith(".egg-info") for part in rel.parts) or not path.is_file():
+            continue
+        archive.write(path, f"{prefix}/{rel.as_posix()}")
+
+
+def _add_script(archive: zipfile.ZipFile, name: str, text: str) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.external_attr = (stat.S_IFREG | 0o755) << 16
+    archive.writestr(info, text)
+
+
+def build(course: Course, out: Path) -> list[str]:
+    """Writes the autograder zip; returns its entries."""
+    project = PACKAGE.parent
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        _add_script(archive, "setup.sh", SETUP_SH)
+        _add_script(archive, "run_autograder", RUN_AUTOGRADER)
+        for name in ("pyproject.toml", "README.md"):
+            archive.write(project / name, f"package/{name}")
+        _add_tree(archive, PACKAGE, "package/autograder")
+        for part in COURSE_PARTS:
+            _add_tree(archive, course.root / part, f"course/{part}")
+        return archive.namelist()
+
+
+def _metadata(root: Path) -> dict:
+    try:
+        return json.loads((root / "submission_metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def run(root: Path, course: Course) -> SubmissionResult:
+    """Grades `root/submission` and writes `root/results/results.json`."""
+    meta = _metadata(root)
+    students = [Identity(id=str(u.get("sid") or u.get("email") or u.get("id") or ""), name=str(u.get("name") or ""),
+                         email=str(u.get("email") or "")) for u in meta.get("users", []) if isinstance(u, dict)]
+    submission = Submission(id=students[0].id if students else "submission", path=root / "submission",
+                            students=tuple(students), submitted_at=str(meta.get("created_at") or ""))
+    # One submission per container, so a weaker level is accepted (said in Gradescope's stdout, for staff).
+    isolation.require(True, warn=print, protect=(course.root,))
+    try:
+        result = grade(submission, course, list(ASSIGNMENTS))
+    except GraderError as exc:  # the student still gets a results.json that says what happened
+        result = SubmissionResult(submission=submission.id, complete=False,
+                                  notes=[f"The autograder could not run: {exc}. Please tell the course staff."])
+        result.assignments = {a: AssignmentResult(a) for a in ASSIGNMENTS}
+    result.students = students
+    results = root / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    temporary = results / f".results.json.{os.getpid()}"
+    temporary.write_text(json.dumps(results_json(result), indent=1, allow_nan=False), encoding="utf-8")
+    os.replace(temporary, results / "results.json")
+    return result
+

@@ -1,0 +1,179 @@
+"""Grades many submissions on long-lived worker processes, and survives losing any of them.
+
+A worker is a trusted process that runs the graders (`runner.grade`) for one submission
+at a time; the student's code runs in the sandbox that each grade opens. A worker that
+dies (a crash in a grader, the kernel's OOM killer) or is still busy after the
+per-submission deadline is killed and replaced: its submission is reported as not
+graded, and the batch goes on. Workers send results back as the result model's JSON
+dicts, the same form the results log stores.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from multiprocessing.connection import Connection, wait
+from typing import Iterator
+
+from autograder.course import Course
+from autograder.curriculum import ASSIGNMENTS
+from autograder.results.model import AssignmentResult, SubmissionResult, TestResult
+from autograder.submission.discover import Submission
+
+# What a worker may take beyond the sandbox's own per-submission limit (staging, pytest).
+DEADLINE_MARGIN = 120.0
+
+
+@dataclass
+class Outcome:
+    """One submission's end: a result, or why grading did not finish."""
+
+    submission: Submission
+    result: SubmissionResult | None = None
+    error: str = ""
+
+
+def _serve(conn: Connection, course_root: str, assignments: list[str], seed: int) -> None:
+    """A worker's loop: a submission in, its result (or the grader's error) out, until told to stop."""
+    os.setsid()  # its own process group, so that killing it reaches whatever it started
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    from autograder.grading.runner import grade  # imported here: the parent needs none of pytest
+
+    course = Course(Path(course_root))
+    while True:
+        submission = conn.recv()
+        if submission is None:
+            return
+        try:
+            conn.send(("ok", grade(submission, course, assignments, seed=seed).to_dict()))
+        except Exception as exc:  # noqa: BLE001 - reported for this submission; the batch goes on
+            conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
+
+
+class _Worker:
+    def __init__(self, context: multiprocessing.context.BaseContext, course: Course, assignments: list[str],
+                 seed: int) -> None:
+        self.conn, child_end = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child_end, str(course.root), assignments, seed),
+                                       daemon=True)
+        self.process.start()
+        child_end.close()
+        self.job: Submission | None = None
+        self.started = 0.0
+
+    def give(self, submission: Submission) -> None:
+        self.job, self.started = submission, time.monotonic()
+        self.conn.send(submission)
+
+    def kill(self) -> None:
+        for target in (lambda: os.killpg(self.process.pid, signal.SIGKILL), self.process.kill):
+            try:
+                target()
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.join(10)
+        if self.process.is_alive():
+            self.kill()
+
+
+def grade_many(submissions: list[Submission], course: Course, assignments: list[str], *, workers: int = 1,
+               seed: int = 0, deadline: float = 900.0 + DEADLINE_MARGIN) -> Iterator[Outcome]:
+    """Each submission's outcome as it finishes. `deadline` is the seconds one submission may take."""
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no state of ours leaks in
+    queue = list(reversed(submissions))
+    pool = [_Worker(context, course, assignments, seed) for _ in range(max(1, min(workers, len(submissions))))]
+    try:
+        for worker in pool:
+            if queue:
+                worker.give(queue.pop())
+        while any(w.job for w in pool):
+            busy = [w for w in pool if w.job]
+            waiting_for = min(w.started + deadline for w in busy) - time.monotonic()
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=max(0.0, waiting_for))
+            for index, worker in enumerate(pool):
+                if not worker.job:
+                    continue
+                outcome = None
+                if worker.conn in ready:
+                    try:
+                        kind, payload = worker.conn.recv()
+                    except (EOFError, OSError):
+                        kind, payload = "died", None
+                    if kind == "ok":
+                        outcome = Outcome(worker.job, SubmissionResult.from_dict(payload))
+                    elif kind == "error":
+                        outcome = Outcome(worker.job, error=f"the graders failed: {payload}")
+                    else:
+                        outcome = Outcome(worker.job, error=_death(worker))
+                elif worker.process.sentinel in ready:
+                    outcome = Outcome(worker.job, error=_death(worker))
+                elif time.monotonic() - worker.started > deadline:
+                    outcome = Outcome(worker.job, error=f"grading took longer than {deadline:g} s and was stopped")
+                if outcome is None:
+                    continue
+                if outcome.result is None:  # the worker is dead or stuck: a fresh one takes its place
+                    worker.kill()
+                    worker = pool[index] = _Worker(context, course, assignments, seed)
+                worker.job = None
+                if queue:
+                    worker.give(queue.pop())
+                yield outcome
+    finally:
+        for worker in pool:
+            if worker.job:
+                worker.kill()
+            else:
+                worker.stop()
+
+
+def _death(worker: _Worker) -> str:
+    worker.process.join(1)
+    code = worker.process.exitcode
+    if code is not None and code < 0:
+        return f"the grading process was killed by signal {signal.Signals(-code).name}"
+    return f"the grading process exited unexpectedly (exit code {code})"
+
+
+def reusable(previous: SubmissionResult | None, fingerprint: str, assignments: list[str]) -> bool:
+    """An earlier run's record still stands: it finished, on these very files, covering these assignments."""
+    return (previous is not None and previous.complete and previous.fingerprint == fingerprint
+            and all(a in previous.assignments for a in assignments))
+
+
+def merge(previous: SubmissionResult | None, new: SubmissionResult) -> SubmissionResult:
+    """Grading some assignments again (`--assignment`) keeps the others from the earlier
+    record of the same files; a changed submission keeps nothing of the old one."""
+    if previous is None or previous.fingerprint != new.fingerprint or not previous.complete:
+        return new
+    order = [a for a in ASSIGNMENTS if a in previous.assignments or a in new.assignments]
+    new.assignments = {a: new.assignments.get(a) or previous.assignments[a] for a in order}
+    return new
+
+
+def unfinished(submission: Submission, course: Course, assignments: list[str], error: str) -> SubmissionResult:
+    """The record of a submission whose grading did not finish: every test it would have
+    had, with no points, marked as an error, so the totals keep their maximum."""
+    from autograder.questions import collect
+
+    message = f"Grading did not finish: {error.splitlines()[0] if error else 'unknown cause'}. " \
+              "This is not a verdict on the work; running `autograder grade` again retries it."
+    result = SubmissionResult(submission=submission.id, source=str(submission.path),
+                              students=list(submission.students), complete=False, notes=[message])
+    for name in assignments:
+        tests = [TestResult(name=t.name, score=0.0, max_score=t.points, status="error", visibility=t.visibility,
+                            feedback=message, nodeid=f"{course.grader_file(name).name}::{t.function}")
+                 for t in collect(course.grader_file(name), name, course.root)]
+        result.assignments[name] = AssignmentResult(name, tests)
+    return result
