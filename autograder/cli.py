@@ -43,7 +43,7 @@ SCORE_TABLE_ROWS = 40  # larger classes get the distribution only
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__, allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"autograder {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -119,6 +119,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     run = steps.add_parser("run", help="grade /autograder/submission into results.json (run_autograder calls this)")
     run.add_argument("--root", default="/autograder", help="Gradescope's folder (default: /autograder)")
     run.add_argument("--course", help="the course folder (default: the one installed with autograder)")
+    # No abbreviations: `--token SECRET` must be an error, never taken for --token-url.
+    for sub in [parser, *commands.choices.values(), *steps.choices.values()]:
+        sub.allow_abbrev = False
     return parser.parse_args(argv)
 
 

@@ -9,6 +9,7 @@ dicts, the same form the results log stores.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -26,6 +27,7 @@ from autograder.submission.discover import Submission
 
 # What a worker may take beyond the sandbox's own per-submission limit (staging, pytest).
 DEADLINE_MARGIN = 120.0
+PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -37,9 +39,10 @@ class Outcome:
     error: str = ""
 
 
-def _serve(conn: Connection, course_root: str, assignments: list[str], seed: int) -> None:
+def _serve(conn: Connection, course_root: str, assignments: list[str], seed: int, parent: int) -> None:
     """A worker's loop: a submission in, its result (or the grader's error) out, until told to stop."""
     os.setsid()  # its own process group, so that killing it reaches whatever it started
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     from autograder.grading.runner import grade  # imported here: the parent needs none of pytest
 
@@ -54,12 +57,23 @@ def _serve(conn: Connection, course_root: str, assignments: list[str], seed: int
             conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
 
 
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive a killed `autograder grade` (Linux: PR_SET_PDEATHSIG)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the closed pipe ends the worker after its submission
+        pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 class _Worker:
     def __init__(self, context: multiprocessing.context.BaseContext, course: Course, assignments: list[str],
                  seed: int) -> None:
         self.conn, child_end = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child_end, str(course.root), assignments, seed),
-                                       daemon=True)
+        self.process = context.Process(target=_serve, daemon=True,
+                                       args=(child_end, str(course.root), assignments, seed, os.getpid()))
         self.process.start()
         child_end.close()
         self.job: Submission | None = None

@@ -39,11 +39,13 @@ def comment(result: SubmissionResult, assignments: list[str] | None = None) -> s
         assignment = result.assignments.get(name)
         if assignment is None:
             continue
-        shown = [t for t in assignment.tests if t.visibility != "hidden"]
-        wrong = [t for t in shown if t.status != "passed"]
+        wrong = [t for t in assignment.tests if t.status != "passed"]
+        shown = [t for t in wrong if t.visibility != "hidden"]
         lines.append(f"{TITLES.get(name, name)}: {assignment.score:g}/{assignment.max_score:g}"
                      + (f", {len(wrong)} test(s) not passed:" if wrong else "."))
-        lines += [f"- {t.name}: {t.feedback.splitlines()[0] if t.feedback else t.status}" for t in wrong]
+        lines += [f"- {t.name}: {t.feedback.splitlines()[0] if t.feedback else t.status}" for t in shown]
+        if len(wrong) > len(shown):
+            lines.append(f"- {len(wrong) - len(shown)} hidden test(s), whose details are not shown.")
     if result.late:
         lines.append(late_note(result.late))
     if not result.complete:
