@@ -22,7 +22,6 @@ import functools
 import inspect
 import io
 import re
-import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,12 +124,6 @@ def collect(path: Path, assignment: str, rootdir: Path) -> list[TestInfo]:
     from autograder.grading.runner import PYTEST_ARGS
 
     collector = _Collector()
-    # pytest's importlib mode names a test module by its path under the rootdir, so another
-    # course's graders/test_x.py imported earlier in this process would stand in for this one.
-    for name, module in list(sys.modules.items()):
-        where = getattr(module, "__file__", None)
-        if name.rsplit(".", 1)[-1] == path.stem and where and Path(where).resolve() != path.resolve():
-            del sys.modules[name]
     with contextlib.redirect_stdout(io.StringIO()) as out:
         code = pytest.main([*PYTEST_ARGS, "--collect-only", f"--rootdir={rootdir}", str(path)], plugins=[collector])
     if code != pytest.ExitCode.OK:
