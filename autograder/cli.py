@@ -156,6 +156,11 @@ def collect(paths: list[str], scratch: Path, roster: Roster | None, console: Con
     return unique_ids(submissions)
 
 
+def graded_assignments(results: list[SubmissionResult]) -> list[str]:
+    """The curriculum's assignments that any of these results holds, in curriculum order."""
+    return [a for a in ASSIGNMENTS if any(a in r.assignments for r in results)]
+
+
 def late_policy(args: argparse.Namespace) -> LatePolicy | None:
     if not args.due:
         for flag in ("late_penalty", "late_days", "grace"):
@@ -239,20 +244,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
                 if outcome.result is None:
                     failed.append(sub.id)
                     errors.print(Text(f"{sub.id}: {outcome.error.splitlines()[0]}", style="red"))
-                    result = unfinished(sub, course, assignments, outcome.error)
+                    result = with_context(unfinished(sub, course, assignments, outcome.error), sub, digests[sub.id],
+                                          policy, errors)
                 else:
-                    result = outcome.result
-                    result.fingerprint = digests[sub.id]
-                    result = merge(previous.get(sub.id), result)
-                results[sub.id] = record(with_context(result, sub, digests[sub.id], policy, errors), out, args.json,
-                                         log)
+                    result = merge(previous.get(sub.id),
+                                   with_context(outcome.result, sub, digests[sub.id], policy, errors))
+                results[sub.id] = record(result, out, args.json, log)
                 finished = int(progress.tasks[0].completed) + 1
                 progress.update(task, advance=1, done=finished - len(failed), failed=len(failed),
                                 left=len(todo) - finished)
         ordered = [results[s.id] for s in submissions]
         named = {s.id for s in submissions}
         log.rewrite([*ordered, *(r for key, r in previous.items() if key not in named)])
-    shown = [a for a in ASSIGNMENTS if any(a in r.assignments for r in ordered)]  # earlier runs' parts too
+    shown = graded_assignments(ordered)  # earlier runs' parts too
     gradebook.write(out / "gradebook.csv", ordered, shown)
     if args.gradebook:
         nbgrader_gradebook.write(args.gradebook, ordered, shown, course)
@@ -346,7 +350,7 @@ def id_map(text: str) -> dict[str, str]:
 
 def cmd_gradebook(args: argparse.Namespace) -> int:
     results = load_results(args.results)
-    shown = [a for a in ASSIGNMENTS if any(a in r.assignments for r in results)]
+    shown = graded_assignments(results)
     out = Path(args.out or Path(args.results) / f"{args.lms}.csv")
     if args.lms == "canvas":
         rows = lms.canvas_csv(out, results, shown, id_map(args.canvas_ids))

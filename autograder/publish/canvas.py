@@ -53,7 +53,7 @@ def plan(results: list[SubmissionResult], targets: dict[str, list[str]]) -> list
             present = [a for a in parts if a in result.assignments]
             if not present:
                 continue
-            grade = round(sum(result.final_score(a) for a in present), 6)
+            grade, _ = result.points(present)
             for who in members(result):
                 posts.append(Post(result.submission, who, canvas_user(who), canvas_id, grade, comment(result, present)))
     return posts

@@ -80,8 +80,7 @@ def plan(results: list[SubmissionResult], assignments: list[str]) -> tuple[list[
         present = [a for a in assignments if a in result.assignments]
         if not present:
             continue
-        given = round(sum(result.final_score(a) for a in present), 6)
-        maximum = round(sum(result.assignments[a].max_score for a in present), 6)
+        given, maximum = result.points(present)
         for who in members(result):
             if who.lti_user_id:
                 scores.append(Score(result.submission, who, given, maximum, comment(result, present)))

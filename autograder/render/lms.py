@@ -32,8 +32,7 @@ def comment(result: SubmissionResult, assignments: list[str] | None = None) -> s
     """A plain-text summary a student reads beside the grade: the score, what failed and
     why (first line of each message), and any late penalty. Tests marked hidden stay out."""
     chosen = assignments or list(result.assignments)
-    score = sum(result.final_score(a) for a in chosen if a in result.assignments)
-    top = sum(result.assignments[a].max_score for a in chosen if a in result.assignments)
+    score, top = result.points(chosen)
     lines = [f"Autograder score: {score:g}/{top:g}."]
     for name in chosen:
         assignment = result.assignments.get(name)

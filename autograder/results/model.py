@@ -145,6 +145,12 @@ class SubmissionResult:
         """One assignment's points less the late penalty (a per-assignment LMS column)."""
         return round(self.assignments[assignment].score * self.factor, 6)
 
+    def points(self, assignments: list[str]) -> tuple[float, float]:
+        """The points of those of `assignments` this result holds, less the late penalty, and their maximum."""
+        present = [a for a in assignments if a in self.assignments]
+        return (round(sum(self.final_score(a) for a in present), 6),
+                round(sum(self.assignments[a].max_score for a in present), 6))
+
     @property
     def max_score(self) -> float:
         return round(sum(a.max_score for a in self.assignments.values()), 6)
