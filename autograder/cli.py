@@ -24,7 +24,6 @@ from autograder.grading.runner import GraderError, grade
 from autograder.export import gradescope, nbgrader_gradebook
 from autograder.questions import QuestionError
 from autograder.release.source import SourceError
-from autograder.release import nbgrader, otter
 from autograder.publish import canvas, lti
 from autograder.publish.secrets import MissingSecret, secret
 from autograder.render import feedback, gradebook, jsonl, lms, terminal
@@ -307,6 +306,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     course = Course.locate(args.course)
     out = Path(args.out)
+    from autograder.release import nbgrader, otter  # nbformat: a second to import, needed only here
+
     if args.tool == "nbgrader":
         written = nbgrader.export(course, out)
         steps = f"cd {out} && nbgrader generate_assignment ASSIGNMENT, then nbgrader autograde ASSIGNMENT"

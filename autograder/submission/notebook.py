@@ -17,8 +17,6 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from autograder.curriculum import ASSIGNMENTS
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -118,6 +116,8 @@ def extract_cells(sources: list[str], label: str = "cell") -> ExtractedCode:
 def code_cells(path: Path) -> list[str]:
     """The source of every cell of a notebook, with "" for the cells that are not code
     (so that cell numbers in messages match what the student sees)."""
+    import nbformat  # here: it takes a second to import (its JSON schemas), and most submissions are .py files
+
     notebook = nbformat.read(str(path), as_version=4)
     return [cell.source if cell.cell_type == "code" else "" for cell in notebook.cells]
 
