@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from autograder.course import Course
+from autograder.curriculum import ASSIGNMENTS
 from autograder.grading.runner import grade
 from autograder.results.model import SubmissionResult
 from autograder.sandbox import isolation
+from autograder.sandbox.warm import ForkServer, modules_for
 from autograder.submission.discover import Submission
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,13 +57,37 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("grading_seed", seeds, ids=[f"seed{s}" for s in seeds])
 
 
+@pytest.fixture(scope="session")
+def fork_server(course):
+    """One warm fork server per test process, as a batch worker has (None where the machine
+    cannot isolate fully: then every child starts cold)."""
+    if not isolation.detect().full:
+        yield None
+        return
+    with ForkServer(modules_for(ASSIGNMENTS), hide=(course.root,)) as server:
+        yield server
+
+
+@pytest.fixture(params=["cold", "warm"])
+def start(request):
+    """How a test's sandboxes start their children: cold (a new interpreter each, as `check`
+    does) or warm (forked by the fork server, as batch grading does)."""
+    if request.param == "cold":
+        return None
+    if not isolation.detect().full:
+        pytest.skip(f"warm starts need namespaces: {isolation.detect().describe()}")
+    return request.getfixturevalue("fork_server")
+
+
 @pytest.fixture
-def grade_files(tmp_path, course, grading_seed):
-    """grade_files({"mlp.py": source}, ["mlp"]) grades a reference copy with those files replaced."""
+def grade_files(tmp_path, course, grading_seed, fork_server):
+    """grade_files({"mlp.py": source}, ["mlp"]) grades a reference copy with those files replaced
+    (warm, as a batch run does: the fork server's children are what instructors' grades come from)."""
 
     def run(files: dict[str, str], assignments: list[str], suite: str = "hidden") -> SubmissionResult:
         folder = build_submission(tmp_path / "submission", files)
-        return grade(Submission.from_path(folder), course, assignments, suite=suite, seed=grading_seed)
+        return grade(Submission.from_path(folder), course, assignments, suite=suite, seed=grading_seed,
+                     warm=fork_server)
 
     return run
 

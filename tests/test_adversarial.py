@@ -528,9 +528,12 @@ def honest_scores(source: str | None, tmp: str) -> dict[str, float]:
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
-def test_attack_earns_only_the_honest_part(attack, world, tmp_path_factory):
+def test_attack_earns_only_the_honest_part(attack, world, tmp_path_factory, start):
+    """Cold (a new interpreter per child) and warm (children forked by one fork server, as in
+    batch grading, where the correct submission graded next comes from the same server)."""
     before = world.snapshot()
-    result = grade(Submission.from_path(build(attack, world)), Course(ROOT), ["activations"], limits=LIMITS)
+    result = grade(Submission.from_path(build(attack, world)), Course(ROOT), ["activations"], limits=LIMITS,
+                   warm=start)
 
     expected = honest_scores(attack.honest, str(tmp_path_factory.getbasetemp() / "honest"))
     assert {t.name: t.score for t in result.tests} == expected
@@ -541,7 +544,7 @@ def test_attack_earns_only_the_honest_part(attack, world, tmp_path_factory):
 
     assert world.snapshot() == before
     assert leftover_processes() == []
-    correct = grade(Submission.from_path(world.victim), Course(ROOT), ["activations"], limits=LIMITS)
+    correct = grade(Submission.from_path(world.victim), Course(ROOT), ["activations"], limits=LIMITS, warm=start)
     assert correct.score == correct.max_score == 10.0
 
 

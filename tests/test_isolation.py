@@ -74,14 +74,14 @@ def level(monkeypatch):
 
 
 @pytest.fixture
-def spy(tmp_path):
+def spy(tmp_path, start):
     boxes = []
 
     def make(limits: Limits | None = None) -> Sandbox:
         work = tmp_path / f"work{len(boxes)}"
         work.mkdir()
         (work / "spy.py").write_text(SPY)
-        boxes.append(Sandbox(work, limits or Limits(call_seconds=10)))
+        boxes.append(Sandbox(work, limits or Limits(call_seconds=10), warm=start))
         return boxes[-1]
 
     yield make
@@ -209,8 +209,8 @@ def test_instructor_grading_requires_full_isolation_or_an_explicit_choice(level)
 def test_flooded_output_is_capped_in_the_parent(spy):
     box = spy()
     assert box.call("spy", "flood", 200).value == "done"
-    box._output.finish(timeout=0)
-    assert len(box._output.data) == OUTPUT_CAP and box._output.total >= 200 << 20
+    assert eventually(lambda: box._output.total >= 200 << 20)  # the last chunks may still be in the pipe
+    assert len(box._output.data) == OUTPUT_CAP
 
 
 def test_a_broken_sandbox_is_the_graders_error_not_the_students(monkeypatch, tmp_path):

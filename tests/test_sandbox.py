@@ -12,10 +12,10 @@ from autograder.sandbox.worker import Limits, Sandbox
 
 
 @pytest.fixture
-def sandbox(tmp_path):
+def sandbox(tmp_path, start):
     def make(source: str, limits: Limits | None = None) -> Sandbox:
         (tmp_path / "activations.py").write_text(source)
-        return Sandbox(tmp_path, limits or Limits(call_seconds=3))
+        return Sandbox(tmp_path, limits or Limits(call_seconds=3), warm=start)
 
     boxes = []
     yield lambda source, limits=None: boxes.append(make(source, limits)) or boxes[-1]

@@ -1,7 +1,9 @@
 """Grades many submissions on long-lived worker processes, and survives losing any of them.
 
 A worker is a trusted process that runs the graders (`runner.grade`) for one submission
-at a time; the student's code runs in the sandbox that each grade opens. A worker that
+at a time; the student's code runs in the sandbox that each grade opens, a child forked
+from the worker's fork server (sandbox/warm.py), which imported numpy and, for the Keras
+assignment, TensorFlow once for all of the worker's submissions. A worker that
 dies (a crash in a grader, the kernel's OOM killer) or is still busy after the
 per-submission deadline is killed and replaced: its submission is reported as not
 graded, and the batch goes on. Workers send results back as the result model's JSON
@@ -23,6 +25,7 @@ from typing import Iterator
 from autograder.course import Course
 from autograder.curriculum import ASSIGNMENTS
 from autograder.results.model import AssignmentResult, SubmissionResult, TestResult
+from autograder.sandbox.warm import ForkServer, modules_for
 from autograder.submission.discover import Submission
 
 # What a worker may take beyond the sandbox's own per-submission limit (staging, pytest).
@@ -44,17 +47,19 @@ def _serve(conn: Connection, course_root: str, assignments: list[str], seed: int
     os.setsid()  # its own process group, so that killing it reaches whatever it started
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    from autograder.grading.runner import grade  # imported here: the parent needs none of pytest
-
     course = Course(Path(course_root))
-    while True:
-        submission = conn.recv()
-        if submission is None:
-            return
-        try:
-            conn.send(("ok", grade(submission, course, assignments, seed=seed).to_dict()))
-        except Exception as exc:  # noqa: BLE001 - reported for this submission; the batch goes on
-            conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
+    # First, so that the server's imports (TensorFlow: seconds) overlap pytest's below.
+    with ForkServer(modules_for(assignments), hide=(course.root,)) as warm:
+        from autograder.grading.runner import grade  # imported here: the parent needs none of pytest
+
+        while True:
+            submission = conn.recv()
+            if submission is None:
+                return
+            try:
+                conn.send(("ok", grade(submission, course, assignments, seed=seed, warm=warm).to_dict()))
+            except Exception as exc:  # noqa: BLE001 - reported for this submission; the batch goes on
+                conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
 
 
 def _die_with_parent(parent: int) -> None:

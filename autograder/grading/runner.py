@@ -2,7 +2,8 @@
 
 pytest runs in this (trusted) process with its terminal output switched off; only
 the GradingSession plugin's records come out. Student code runs in the sandbox's
-child process, one per submission, for all of that submission's tests.
+child process, one per submission, for all of that submission's tests; batch workers
+fork those children from a warm fork server (sandbox/warm.py).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from autograder.curriculum import ASSIGNMENTS
 from autograder.grading.plugin import GradingSession
 from autograder.grading.student import Student
 from autograder.results.model import AssignmentResult, SubmissionResult
+from autograder.sandbox.warm import ForkServer
 from autograder.sandbox.worker import Limits, Sandbox
 from autograder.submission.discover import Submission, SubmissionError, stage
 
@@ -42,10 +44,11 @@ def test_files(course: Course, assignments: list[str], suite: str) -> list[Path]
 
 def grade(submission: Submission, course: Course, assignments: list[str] | None = None, *,
           suite: str = "hidden", limits: Limits | None = None, seed: int = 0,
-          tests: list[str] | None = None) -> SubmissionResult:
+          tests: list[str] | None = None, warm: ForkServer | None = None) -> SubmissionResult:
     """All tests of the chosen assignments for one submission, as one result record.
 
-    `tests` narrows the run to these test functions (one question of a notebook, say)."""
+    `tests` narrows the run to these test functions (one question of a notebook, say);
+    `warm` forks the submission's sandboxed child from that server instead of starting it cold."""
     assignments = list(assignments or ASSIGNMENTS)
     files = test_files(course, assignments, suite)
     selected = [f"{file}::{name}" for file in files for name in tests] if tests is not None else list(map(str, files))
@@ -60,7 +63,7 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
             result.notes.extend(staged.notes)
         except SubmissionError as exc:
             result.notes.append(str(exc))
-        with Sandbox(workdir, limits, hide=(course.root,)) as sandbox:
+        with Sandbox(workdir, limits, hide=(course.root,), warm=warm) as sandbox:
             session = GradingSession(Student(sandbox), course, seed)
             args = [*PYTEST_ARGS, f"--rootdir={course.root}", *selected]
             with contextlib.redirect_stdout(io.StringIO()) as out:

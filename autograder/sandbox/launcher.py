@@ -13,7 +13,9 @@ It pivots into that root and detaches the old one, so nothing else of the host's
 file system (solutions, hidden tests, other submissions, results) exists there.
 At level "uid" the child's copy of the files is a folder of the run directory.
 Then, at every level: resource limits, a separate unprivileged uid (when root),
-no new privileges, a clean environment, and exec of the child.
+no new privileges, a clean environment, and exec of the child. A fork server
+(forkserver.py) is launched the same way with no uid: it stays root inside the
+namespaces and walls in each child it forks itself.
 """
 import ctypes
 import json
@@ -93,12 +95,14 @@ def private_copy(source: str, target: str, uid: int, gid: int) -> None:
     os.chown(target, uid, gid)
 
 
-def write_etc(etc: str, uid: int, gid: int) -> None:
-    """Just enough of /etc for the dynamic loader and for code that looks up its own user."""
+def write_etc(etc: str, uids: list[int]) -> None:
+    """Just enough of /etc for the dynamic loader and for code that looks up its own user
+    (each of `uids` is a "student", with a group of the same number)."""
     os.makedirs(etc, exist_ok=True)
     files = {
-        "passwd": f"root:x:0:0:root:/root:/bin/false\nstudent:x:{uid}:{gid}:student:/submission:/bin/false\n",
-        "group": f"root:x:0:\nstudent:x:{gid}:\n",
+        "passwd": "root:x:0:0:root:/root:/bin/false\n" + "".join(
+            f"student:x:{uid}:{uid}:student:/submission:/bin/false\n" for uid in uids),
+        "group": "root:x:0:\n" + "".join(f"student:x:{uid}:\n" for uid in uids),
         "hosts": "127.0.0.1 localhost sandbox\n",
         "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
     }
@@ -115,7 +119,8 @@ def write_etc(etc: str, uid: int, gid: int) -> None:
 
 def build_root(config: dict) -> None:
     """The new root file system, entered with pivot_root; the host's root is detached."""
-    root, uid, gid = config["root"], config["uid"], config["gid"]
+    root = config["root"]
+    uid, gid = (config["uid"], config["gid"]) if config["uid"] is not None else (0, 0)  # 0: the fork server
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     tmpfs(root, 16 << 20, 4096, "755")
     bind("/usr", inside(root, "usr"))
@@ -134,7 +139,7 @@ def build_root(config: dict) -> None:
         os.symlink(target, os.path.join(dev, name))
     os.makedirs(inside(root, "proc"))
     mount("proc", inside(root, "proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    write_etc(inside(root, "etc"), uid, gid)
+    write_etc(inside(root, "etc"), config.get("students") or [uid])
     disk, inodes = config["disk_bytes"], config["disk_inodes"]
     tmpfs(inside(root, "tmp"), disk, inodes, "1777")
     tmpfs(inside(root, "submission"), disk, inodes, "700")

@@ -22,9 +22,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograder.sandbox import errors, isolation, wire
+
+if TYPE_CHECKING:
+    from autograder.sandbox.warm import ForkServer
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
 OUTPUT_CAP = 64 * 1024
@@ -121,19 +124,46 @@ class _DeadlineReader:
         return os.read(self.fd, min(n, 1 << 20))
 
 
+class _ForkedChild:
+    """A child forked by a fork server (warm.py): what Sandbox needs of a Popen. Its keeper
+    writes the child's exit status (negative: killed by that signal) to a pipe of ours."""
+
+    def __init__(self, status_fd: int, uid: int) -> None:
+        self._status_fd, self.uid = status_fd, uid
+        self._code: int | None = None
+        self._done = False
+
+    def kill(self) -> None:
+        isolation.reap(self.uid)  # the child and everything it started: all of them run as its uid
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        if not self._done:
+            if not select.select([self._status_fd], [], [], timeout)[0]:
+                raise subprocess.TimeoutExpired("sandboxed child", timeout or 0)
+            text = os.read(self._status_fd, 64).decode("ascii", "replace").strip()
+            os.close(self._status_fd)
+            self._done = True
+            # Nothing came: the server and its keepers were killed, and the child with them.
+            self._code = int(text) if text.lstrip("-").isdigit() else -signal.SIGKILL
+        return self._code
+
+
 class Sandbox:
     """Runs one submission's code in a child process and brings back plain data."""
 
-    def __init__(self, workdir: Path, limits: Limits | None = None, hide: tuple[str | Path, ...] = ()) -> None:
+    def __init__(self, workdir: Path, limits: Limits | None = None, hide: tuple[str | Path, ...] = (),
+                 warm: "ForkServer | None" = None) -> None:
         """`workdir` holds the staged files; `hide` lists folders (the course) that must stay
-        invisible even if they lie inside the Python installation the child sees."""
+        invisible even if they lie inside the Python installation the child sees. With `warm`,
+        children are forked by that fork server when it can (see warm.py), else started cold."""
         self.workdir = Path(workdir).resolve()
         self.limits = limits or Limits()
         self.hide = [str(p) for p in hide]
+        self.warm = warm
         self.seconds_used = 0.0
         self.restarts = 0
         self.isolation = isolation.detect()
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen | _ForkedChild | None = None
         self._slot: isolation.UidSlot | None = None
         self._rundir: Path | None = None
         self._imported: set[str] = set()
@@ -159,7 +189,7 @@ class Sandbox:
         except (AttributeError, OSError):  # not Linux, or a system cap on pipe sizes
             pass
         try:
-            self._proc = subprocess.Popen(
+            self._proc = self._fork_warm(req_r, resp_w, out_w) or subprocess.Popen(
                 self._launch_command(req_r, resp_w),
                 cwd="/",
                 env={"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
@@ -181,6 +211,25 @@ class Sandbox:
         self._output = _CappedOutput(out_r)
         self._imported = set()
 
+    def _fork_warm(self, req_r: int, resp_w: int, out_w: int) -> _ForkedChild | None:
+        """A child from the fork server, or None when there is none to use (then it starts cold)."""
+        if (self.warm is None or not self.warm.usable or self.isolation.level != "namespaces"
+                or not set(self.hide) <= set(self.warm.hide)):  # a server hides what it was built to hide
+            return None
+        from autograder.sandbox.warm import ForkServerError
+
+        status_r, status_w = os.pipe()
+        self._slot = isolation.UidSlot().acquire()
+        try:
+            self.warm.spawn(self.workdir, self._slot.uid, self.limits, (req_r, resp_w, out_w, status_w))
+        except ForkServerError:
+            os.close(status_r)
+            self._release()
+            return None
+        finally:
+            os.close(status_w)
+        return _ForkedChild(status_r, self._slot.uid)
+
     def _stop(self) -> None:
         proc, self._proc = self._proc, None
         if proc is None:
@@ -190,11 +239,18 @@ class Sandbox:
                 os.close(fd)
             except OSError:
                 pass
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait()
+        if isinstance(proc, _ForkedChild):
+            proc.kill()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # its keeper is stuck: the uid is reaped below all the same
+                pass
+        else:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.wait()
         self._release()
 
     def _release(self) -> None:

@@ -1,0 +1,173 @@
+"""Warm starts: children forked by a fork server are as walled in, as fresh and as
+correct as cold ones, and nothing one of them does reaches the next."""
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.course import Course
+from autograder.grading.runner import grade
+from autograder.sandbox import errors, isolation
+from autograder.sandbox.warm import ForkServer, modules_for
+from autograder.sandbox.worker import Limits, Sandbox, _ForkedChild
+from autograder.submission.discover import Submission
+from conftest import ROOT, eventually
+
+pytestmark = pytest.mark.skipif(not isolation.detect().full,
+                                reason=f"warm starts need namespaces: {isolation.detect().describe()}")
+
+POISON = '''
+import os, sys, numpy as np
+
+def poison(tag):
+    """Leaves every trace a child can: files, a changed numpy, the environment, a daemon."""
+    open("/tmp/left-behind", "w").write(tag)
+    open("/submission/left-behind", "w").write(tag)
+    np.sum = lambda *a, **k: 42
+    os.environ["POISONED"] = tag
+    if os.fork() == 0:
+        os.setsid()
+        os.execv("/bin/sleep", ["sleep", tag])
+    return os.getuid()
+
+def look():
+    """What the next child finds."""
+    return {"files": sorted(os.listdir("/tmp")) + sorted(os.listdir("/submission")),
+            "sum": int(np.sum(np.array([1, 2]))), "env": os.environ.get("POISONED"), "pid": os.getpid(),
+            "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+            "tensorflow": "tensorflow" in sys.modules, "cwd": os.getcwd()}
+
+def die(how):
+    if how == "_exit":
+        os._exit(3)
+    if how == "abort":
+        os.abort()
+    import ctypes
+    return ctypes.string_at(0)  # a segmentation fault
+'''
+
+
+@pytest.fixture
+def box(tmp_path, fork_server):
+    """box(name) opens a sandbox on spy files, its children forked by the session's server."""
+    opened = []
+
+    def make(name: str = "work", server: ForkServer | None = None) -> Sandbox:
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "spy.py").write_text(POISON)
+        opened.append(Sandbox(folder, Limits(call_seconds=10), warm=server or fork_server))
+        return opened[-1]
+
+    yield make
+    for sandbox in opened:
+        sandbox.close()
+
+
+def running(tag: str) -> bool:
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if tag.encode() in cmdline.read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def test_a_child_leaves_nothing_for_the_next(box):
+    first = box("first")
+    tag = f"{os.getpid()}.625"
+    assert first.call("spy", "poison", tag).value >= isolation.UID_BASE
+    assert isinstance(first._proc, _ForkedChild)  # it really was forked
+    assert eventually(lambda: running(tag))
+    first.close()
+    assert not running(tag)
+    second = box("second")
+    seen = second.call("spy", "look").value
+    assert isinstance(second._proc, _ForkedChild)
+    assert seen["files"] == ["spy.py"] and seen["sum"] == 3 and seen["env"] is None
+    assert seen["pid"] == 1 and seen["processes"] == [1]  # a PID namespace of its own
+    assert seen["cwd"] == "/submission"
+
+
+def test_two_live_children_have_their_own_uid_and_files(box):
+    first, second = box("first"), box("second")
+    tag = f"{os.getpid()}.875"
+    uid = first.call("spy", "poison", tag).value
+    seen = second.call("spy", "look").value
+    assert seen["files"] == ["spy.py"] and seen["sum"] == 3 and seen["processes"] == [1]
+    assert second.call("spy", "poison", tag + "1").value != uid
+
+
+@pytest.mark.parametrize("how,says", [("_exit", r"exit status 3: did the code call sys.exit\(\) or os._exit"),
+                                      ("segfault", "killed by SIGSEGV"), ("abort", "killed by SIG")])
+def test_a_crash_is_reported_and_costs_only_its_child(box, how, says):
+    dying = box("dying")
+    with pytest.raises(errors.ChildCrashed, match=says):
+        dying.call("spy", "die", how)
+    assert dying.call("spy", "look").value["sum"] == 3  # a fresh child took its place
+    assert dying.restarts == 1
+
+
+def test_a_dead_server_is_started_again(tmp_path):
+    server = ForkServer(("numpy",))
+    try:
+        folder = tmp_path / "work"
+        folder.mkdir()
+        (folder / "spy.py").write_text(POISON)
+        with Sandbox(folder, Limits(call_seconds=10), warm=server) as sandbox:
+            assert sandbox.call("spy", "look").value["sum"] == 3
+        os.killpg(server._proc.pid, signal.SIGKILL)
+        with Sandbox(folder, Limits(call_seconds=10), warm=server) as sandbox:
+            assert sandbox.call("spy", "look").value["sum"] == 3
+            assert isinstance(sandbox._proc, _ForkedChild)
+        assert server.starts == 2 and server.usable
+    finally:
+        server.close()
+
+
+def test_a_server_that_cannot_start_leaves_children_cold(tmp_path):
+    server = ForkServer(("numpy", "no_such_module_here"))
+    try:
+        folder = tmp_path / "work"
+        folder.mkdir()
+        (folder / "spy.py").write_text(POISON)
+        with Sandbox(folder, Limits(call_seconds=10), warm=server) as sandbox:
+            assert sandbox.call("spy", "look").value["sum"] == 3
+            assert not isinstance(sandbox._proc, _ForkedChild)
+        assert not server.usable and "no_such_module_here" in server.failure
+    finally:
+        server.close()
+
+
+def test_only_the_keras_assignment_brings_tensorflow(box, fork_server):
+    assert modules_for(["perceptron", "activations", "gradient_descent", "mlp"]) == ("numpy",)
+    assert "tensorflow" in modules_for(["mlp", "keras_model"])
+    with ForkServer(modules_for(["activations"])) as numpy_only:
+        assert box("numpy", numpy_only).call("spy", "look").value["tensorflow"] is False
+    assert box("keras").call("spy", "look").value["tensorflow"] is True  # the session's server: all assignments
+
+
+def test_a_server_built_to_hide_less_is_not_used(tmp_path, fork_server):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "spy.py").write_text(POISON)
+    with Sandbox(folder, Limits(call_seconds=10), hide=(tmp_path,), warm=fork_server) as sandbox:
+        assert sandbox.call("spy", "look").value["sum"] == 3
+        assert not isinstance(sandbox._proc, _ForkedChild)
+
+
+def test_warm_and_cold_grade_alike(fork_server):
+    """Bob's example (wrong answers in every assignment, Keras training included): the same
+    scores and the same feedback, word for word, from a cold child and from a warm one."""
+    bob = Submission.from_path(ROOT / "examples" / "submissions" / "bob")
+    cold = grade(bob, Course(ROOT)).to_dict()
+    warm = grade(bob, Course(ROOT), warm=fork_server).to_dict()
+    for record in (cold, warm):
+        record.pop("execution_time")
+    assert warm == cold and cold["score"] < cold["max_score"]
+    assert np.isclose(cold["score"], 29.0)
