@@ -3,11 +3,16 @@
 The student's model is built and trained inside the sandbox by probes.py, which
 sends back only plain data: the architecture as JSON and the predicted labels.
 The held-out labels never leave this process. Training uses a fixed seed, the
-student's own preprocess/build_model/train_model/predict_classes, and 10 epochs.
-Measured over grading seeds 0-7 (split and training seed both change): the reference
-reaches 0.92-0.96, a relu output layer 0.10-0.18, sigmoid hidden layers 0.86-0.89.
-The pass mark of 0.85 keeps every correct model well clear of it (the architecture
-tests, not this one, are where a wrong hidden activation loses its points).
+student's own preprocess/build_model/train_model/predict_classes, and EPOCHS epochs.
+
+EPOCHS is the fewest that decide the accuracy check with a margin of 0.1 each side,
+measured by benchmarks/keras_epochs.py over grading seeds 0-19 (split and training
+seed both change): after 5 epochs every correct implementation reaches 0.88-0.93,
+while the broken ones reach at most 0.66 (training one epoch whatever is asked),
+0.57 (a relu output layer) and 0.20 (X and y shuffled separately), or send no labels
+at all. The pass mark sits between them. Wrong architectures that still learn (32
+hidden units: 0.81-0.90; sigmoid hidden layers: 0.78-0.88) lose their points in the
+architecture tests, not here.
 """
 import functools
 
@@ -16,8 +21,8 @@ import pytest
 
 from autograder.checks import CheckFailure, expect_array
 
-EPOCHS = 10
-PASS_ACCURACY = 0.85
+EPOCHS = 5
+PASS_ACCURACY = 0.77
 TRAIN_SECONDS = 300.0
 
 
@@ -177,5 +182,5 @@ def test_trained_accuracy(student, grading_seed):
     accuracy = float(np.mean(predictions == y_test))
     if accuracy < PASS_ACCURACY:
         raise CheckFailure(f"Trained for {EPOCHS} epochs with seed {grading_seed}, your model classifies {accuracy:.1%} of "
-                           f"held-out digits correctly; a correct model reaches about 95% (pass mark "
+                           f"held-out digits correctly; a correct model reaches about 90% (pass mark "
                            f"{PASS_ACCURACY:.0%}).")
