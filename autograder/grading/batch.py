@@ -25,6 +25,7 @@ from typing import Iterator
 from autograder.course import Course
 from autograder.curriculum import ASSIGNMENTS
 from autograder.results.model import AssignmentResult, SubmissionResult, TestResult
+from autograder.sandbox import isolation
 from autograder.sandbox.warm import ForkServer, modules_for
 from autograder.submission.discover import Submission
 
@@ -42,11 +43,13 @@ class Outcome:
     error: str = ""
 
 
-def _serve(conn: Connection, course_root: str, assignments: list[str], seed: int, parent: int) -> None:
+def _serve(conn: Connection, course_root: str, assignments: list[str], seed: int, parent: int,
+           found: isolation.Isolation) -> None:
     """A worker's loop: a submission in, its result (or the grader's error) out, until told to stop."""
     os.setsid()  # its own process group, so that killing it reaches whatever it started
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    isolation.assume(found)  # what the parent found moments ago, without setting up a trial sandbox again
     course = Course(Path(course_root))
     # First, so that the server's imports (TensorFlow: seconds) overlap pytest's below.
     with ForkServer(modules_for(assignments), hide=(course.root,)) as warm:
@@ -78,7 +81,8 @@ class _Worker:
                  seed: int) -> None:
         self.conn, child_end = context.Pipe()
         self.process = context.Process(target=_serve, daemon=True,
-                                       args=(child_end, str(course.root), assignments, seed, os.getpid()))
+                                       args=(child_end, str(course.root), assignments, seed, os.getpid(),
+                                             isolation.detect()))
         self.process.start()
         child_end.close()
         self.job: Submission | None = None

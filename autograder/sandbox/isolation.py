@@ -71,10 +71,20 @@ def _trial(argv: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd="/", env={"PATH": "/usr/bin:/bin"})
 
 
+_ASSUMED: list[Isolation] = []
+
+
+def assume(found: Isolation) -> None:
+    """Takes another process's finding for this one's (a batch worker, from the command that started it)."""
+    _ASSUMED[:] = [found]
+
+
 @functools.cache
 def detect() -> Isolation:
     """The strongest level that works here (at most $AUTOGRADER_SANDBOX_LEVEL, for trying the
     fallbacks), found by setting one sandbox up for real."""
+    if _ASSUMED:
+        return _ASSUMED[0]
     cap = os.environ.get("AUTOGRADER_SANDBOX_LEVEL", "namespaces")
     if cap not in LEVELS:
         raise ValueError(f"AUTOGRADER_SANDBOX_LEVEL must be one of {', '.join(LEVELS)}, not {cap!r}")
