@@ -1,0 +1,207 @@
+"""What the benchmarks share: a generated class, and a command runner that measures it.
+
+A class is made of three kinds of students, in turn:
+
+- correct: the reference solutions;
+- buggy: the reference with one mutant of tests/test_mutants.py (real student mistakes,
+  every assignment in turn);
+- hostile: the reference with a relu that misbehaves in a bounded way (exits the
+  process, floods the output, is slow, raises SystemExit), so that no tool hangs.
+
+Each student can be written in our format (a folder of .py files) or as the notebooks
+of the otter and nbgrader exports, filled in with the same code.
+
+`measure` runs a command and samples /proc every 50 ms for the peak resident memory
+(VmHWM) of each process it starts, grouped by role.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+BIN = Path(sys.executable).parent
+
+RELU = "def relu(z):\n    return np.maximum(0.0, z)\n"
+HOSTILE = {
+    "exits the process when called": "def relu(z):\n    import os\n    os._exit(1)\n",
+    "floods its output": "def relu(z):\n    print('x' * (1 << 22))\n    return np.maximum(0.0, z)\n",
+    "sleeps 1 s per call": "def relu(z):\n    import time\n    time.sleep(1)\n    return np.maximum(0.0, z)\n",
+    "raises SystemExit": "def relu(z):\n    raise SystemExit(0)\n",
+}
+
+
+@dataclass(frozen=True)
+class Student:
+    id: str
+    kind: str  # correct, buggy or hostile
+    label: str  # which mistake or attack
+    edits: dict = field(default_factory=dict)  # assignment -> [(old, new), ...] on the reference
+
+
+def mutants(notebook_parts: bool = False) -> list:
+    """The mutants of the test suite (in notebooks only those whose snippets each lie in one part)."""
+    from test_mutants import MUTANTS
+
+    if not notebook_parts:
+        return list(MUTANTS)
+    from autograder.course import Course
+    from autograder.release.notebooks import answer_code
+    from autograder.release.source import read
+
+    course = Course(ROOT)
+    solutions = {}
+    for mutant in MUTANTS:
+        if mutant.module not in solutions:
+            lesson = read(course, mutant.module)
+            solutions[mutant.module] = [answer_code(p, "solution") for p in lesson.parts if p.functions]
+    return [m for m in MUTANTS if all(any(old in s for s in solutions[m.module]) for old, _ in m.replacements)]
+
+
+def plan(count: int, notebook_parts: bool = False) -> list[Student]:
+    """`count` students, correct, buggy and hostile in turn."""
+    bugs = mutants(notebook_parts)
+    attacks = list(HOSTILE.items())
+    students = []
+    for i in range(count):
+        kind = ("correct", "buggy", "hostile")[i % 3]
+        if kind == "correct":
+            students.append(Student(f"s{i:03d}", kind, "reference"))
+        elif kind == "buggy":
+            bug = bugs[(i // 3 * 7) % len(bugs)]  # a stride through the list: every assignment comes up
+            students.append(Student(f"s{i:03d}", kind, bug.id, {bug.module: list(bug.replacements)}))
+        else:
+            name, relu = attacks[(i // 3) % len(attacks)]
+            students.append(Student(f"s{i:03d}", kind, name, {"activations": [(RELU, relu)]}))
+    return students
+
+
+def edited(text: str, edits: list[tuple[str, str]]) -> str:
+    for old, new in edits:
+        text = text.replace(old, new)
+    return text
+
+
+def write_py(student: Student, folder: Path) -> Path:
+    """Our format: a folder of the five modules."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in (ROOT / "solutions").glob("*.py"):
+        (folder / source.name).write_text(edited(source.read_text(), student.edits.get(source.stem, [])))
+    return folder
+
+
+def fill_notebook(template: Path, assignment: str, student: Student, out: Path) -> Path:
+    """A released notebook (otter's student copy or nbgrader's release) with each answer cell
+    holding the reference code of its part, edited as the student's mistakes say."""
+    import nbformat
+
+    from autograder.course import Course
+    from autograder.release.notebooks import answer_code
+    from autograder.release.source import read
+
+    notebook = nbformat.read(str(template), as_version=4)
+    lesson = read(Course(ROOT), assignment)
+    parts = [p for p in lesson.parts if p.functions]
+    stubs = [answer_code(p) for p in parts]
+    cells = [c for c in notebook.cells if c.cell_type == "code" and (
+        c.source in stubs or c.get("metadata", {}).get("nbgrader", {}).get("solution"))]
+    if len(cells) != len(parts):
+        raise RuntimeError(f"{template}: {len(cells)} answer cells for {len(parts)} parts")
+    for cell, part in zip(cells, parts):
+        cell.source = edited(answer_code(part, "solution"), student.edits.get(assignment, []))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(out))
+    return out
+
+
+# -- measuring ------------------------------------------------------------------------
+ROLES = [  # (role, pattern on the command line); the first match names a process
+    ("sandbox child", None),  # any process of a sandbox uid
+    ("fork server", re.compile(r"forkserver\.py")),
+    ("sandbox launcher", re.compile(r"launcher\.py|^unshare")),
+    ("grading worker", re.compile(r"multiprocessing")),
+    ("autograder command", re.compile(r"bin/autograder|autograder\.cli|-m autograder")),
+    ("jupyter kernel", re.compile(r"ipykernel")),
+    ("otter", re.compile(r"bin/otter")),
+    ("nbgrader", re.compile(r"bin/nbgrader")),
+    ("python script", re.compile(r"python")),
+]
+
+
+def role_of(cmdline: str, uid: int) -> str:
+    from autograder.sandbox import isolation
+
+    if isolation.UID_BASE <= uid < isolation.UID_BASE + isolation.UID_SLOTS:
+        return "sandbox child"
+    for role, pattern in ROLES[1:]:
+        if pattern.search(cmdline):
+            return role
+    return "other"
+
+
+@dataclass
+class Run:
+    seconds: float
+    returncode: int
+    peak_kb: dict[str, int]  # role -> the largest VmHWM of a process in that role
+
+
+def _processes() -> dict[int, tuple[int, int, int, str]]:
+    """pid -> (ppid, uid, VmHWM in kB, command line)."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status") as handle:
+                fields = dict(line.split(":", 1) for line in handle if ":" in line)
+            with open(f"/proc/{entry.name}/cmdline", "rb") as handle:
+                cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        hwm = int(fields.get("VmHWM", "0 kB").split()[0])
+        found[int(entry.name)] = (int(fields["PPid"]), int(fields["Uid"].split()[0]), hwm, cmdline)
+    return found
+
+
+def measure(argv: list[str], cwd: Path | None = None, env: dict | None = None) -> Run:
+    """Runs argv to its end; wall seconds and the peak memory of each role among its processes."""
+    peaks: dict[int, tuple[str, int]] = {}
+    done = threading.Event()
+
+    def sample(root: int) -> None:
+        while not done.is_set():
+            table = _processes()
+            family = {root}
+            for _ in range(12):  # descendants, a level at a time
+                family |= {pid for pid, (ppid, *_rest) in table.items() if ppid in family}
+            for pid in family & table.keys():
+                _, uid, hwm, cmdline = table[pid]
+                if hwm > peaks.get(pid, ("", 0))[1]:
+                    peaks[pid] = (role_of(cmdline, uid), hwm)
+            done.wait(0.05)
+
+    environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sampler = threading.Thread(target=sample, args=(proc.pid,), daemon=True)
+    sampler.start()
+    code = proc.wait()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    by_role: dict[str, int] = {}
+    for role, hwm in peaks.values():
+        by_role[role] = max(by_role.get(role, 0), hwm)
+    return Run(seconds, code, by_role)
+
+
+def megabytes(kb: int) -> str:
+    return f"{kb / 1024:.0f} MB"
