@@ -171,3 +171,18 @@ def test_warm_and_cold_grade_alike(fork_server):
         record.pop("execution_time")
     assert warm == cold and cold["score"] < cold["max_score"]
     assert np.isclose(cold["score"], 29.0)
+
+
+def test_prepare_loads_the_graders_data_before_the_first_submission(course):
+    """What a batch worker does while its fork server imports: the Keras grader's digits are loaded."""
+    import sys
+
+    from autograder.grading.runner import prepare
+
+    prepare(course, ["keras_model", "mlp"], seed=3)
+    (module,) = {id(m): m for m in list(sys.modules.values())
+                 if getattr(m, "__file__", None) == str(course.grader_file("keras_model"))}.values()
+    assert module.digits_split.cache_info().currsize >= 1
+    hits = module.digits_split.cache_info().hits
+    module.digits_split(3)
+    assert module.digits_split.cache_info().hits == hits + 1  # already there: no second load

@@ -53,8 +53,12 @@ def _serve(conn: Connection, course_root: str, assignments: list[str], seed: int
     course = Course(Path(course_root))
     # First, so that the server's imports (TensorFlow: seconds) overlap pytest's below.
     with ForkServer(modules_for(assignments), hide=(course.root,)) as warm:
-        from autograder.grading.runner import grade  # imported here: the parent needs none of pytest
+        from autograder.grading.runner import grade, prepare  # imported here: the parent needs none of pytest
 
+        try:
+            prepare(course, assignments, seed)
+        except Exception:  # noqa: BLE001 - a grader that cannot load its data says so when it grades
+            pass
         while True:
             submission = conn.recv()
             if submission is None:

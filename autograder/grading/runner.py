@@ -42,6 +42,33 @@ def test_files(course: Course, assignments: list[str], suite: str) -> list[Path]
     return files
 
 
+class _Modules:
+    """Catches the modules a collection imported."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, object] = {}
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            module = getattr(item, "module", None)
+            if module is not None:
+                self.found[module.__name__] = module
+
+
+def prepare(course: Course, assignments: list[str], seed: int = 0) -> None:
+    """Readies the graders before a worker's first submission, while its fork server is still
+    importing: imports the grader modules (every submission's collection then finds them
+    loaded) and calls each module's `prepare(seed)`, if it has one, to load its data."""
+    files = test_files(course, assignments, "hidden")
+    modules = _Modules()
+    with contextlib.redirect_stdout(io.StringIO()):
+        pytest.main([*PYTEST_ARGS, "--collect-only", f"--rootdir={course.root}", *map(str, files)], plugins=[modules])
+    for module in modules.found.values():
+        hook = getattr(module, "prepare", None)
+        if callable(hook):
+            hook(seed)
+
+
 def grade(submission: Submission, course: Course, assignments: list[str] | None = None, *,
           suite: str = "hidden", limits: Limits | None = None, seed: int = 0,
           tests: list[str] | None = None, warm: ForkServer | None = None) -> SubmissionResult:
