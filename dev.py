@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Set-up and the two everyday jobs, on any machine with Python 3.10+ and pip.
+"""Set-up, the two everyday jobs and the benchmarks, on any machine with Python 3.10+ and pip.
 
     python3 dev.py demo   # make .venv, install, grade the bundled example submissions
     python3 dev.py test   # make .venv, install, run the test suite
+    python3 dev.py bench  # make .venv, install, run the README's performance figures (about 2 hours)
 
 Installation is skipped when .venv already holds this exact pyproject.toml.
-Extra arguments after `test` go to pytest.
+Extra arguments after `test` go to pytest, after `bench` to benchmarks/compare.py.
 """
 from __future__ import annotations
 
@@ -56,8 +57,17 @@ def test(extra: list[str]) -> int:
                           cwd=ROOT).returncode
 
 
+def bench(extra: list[str]) -> int:
+    """Against otter and nbgrader (with a plain TensorFlow script as the floor), then our own throughput."""
+    for script, args in (("compare.py", extra), ("throughput.py", [])):
+        code = subprocess.run([str(BIN / "python"), str(ROOT / "benchmarks" / script), *args], cwd=ROOT).returncode
+        if code:
+            return code
+    return 0
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test", "setup"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("demo", "test", "bench", "setup"):
         print(__doc__)
         return 2
     setup()
@@ -65,6 +75,8 @@ def main() -> int:
         return demo()
     if sys.argv[1] == "test":
         return test(sys.argv[2:])
+    if sys.argv[1] == "bench":
+        return bench(sys.argv[2:])
     return 0
 
 

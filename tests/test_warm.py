@@ -41,6 +41,20 @@ def look():
             "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
             "tensorflow": "tensorflow" in sys.modules, "cwd": os.getcwd()}
 
+def fresh_imports():
+    """Modules the fork server never imported: their files must be there (the Python
+    installation, even one inside /tmp, which every warm child mounts afresh)."""
+    import importlib, sys
+    found = {}
+    for name in ("jinja2", "xml.dom.minidom", "tensorflow.keras"):
+        try:
+            importlib.import_module(name)
+            found[name] = "imported"
+        except Exception as exc:
+            found[name] = f"{type(exc).__name__}: {exc}"
+    found["prefix"] = os.path.isdir(sys.prefix) and os.path.isdir(sys.base_prefix)
+    return found
+
 def die(how):
     if how == "_exit":
         os._exit(3)
@@ -92,6 +106,12 @@ def test_a_child_leaves_nothing_for_the_next(box):
     assert seen["files"] == ["spy.py"] and seen["sum"] == 3 and seen["env"] is None
     assert seen["pid"] == 1 and seen["processes"] == [1]  # a PID namespace of its own
     assert seen["cwd"] == "/submission"
+
+
+def test_a_child_imports_what_the_server_did_not(box):
+    seen = box("imports").call("spy", "fresh_imports").value
+    assert seen == {"jinja2": "imported", "xml.dom.minidom": "imported", "tensorflow.keras": "imported",
+                    "prefix": True}
 
 
 def test_two_live_children_have_their_own_uid_and_files(box):

@@ -7,7 +7,8 @@ need them) while it is still single-threaded, then waits on a Unix socket. For e
 request it forks a "keeper" that
 
 1. enters new mount, PID, network, IPC and UTS namespaces,
-2. mounts a fresh /submission (the request's files, owned by the child's uid) and /tmp,
+2. mounts a fresh /submission (the request's files, owned by the child's uid) and /tmp
+   (binding again what the sandbox's root binds inside /tmp: a Python installed there),
 3. forks the child proper: PID 1 of the new PID namespace, with its own /proc, which
    sets the resource limits, drops to its unprivileged uid with no new privileges, and
    serves the parent's calls (child.py's loop) on the pipes the request passed in,
@@ -89,6 +90,8 @@ def keeper(request: dict, blobs: list[bytes], fds: list[int], server: socket.soc
         uid, gid = request["uid"], request["gid"]
         disk, inodes = request["disk_bytes"], request["disk_inodes"]
         launcher.tmpfs("/tmp", disk, inodes, "1777")
+        for spare, path in request.get("spares", []):  # a Python installed under /tmp, hidden by the new /tmp
+            launcher.bind(spare, path)
         launcher.tmpfs("/submission", disk, inodes, "700")
         write_files("/submission", request["files"], blobs, uid, gid)
         pid = os.fork()

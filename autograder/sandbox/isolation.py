@@ -150,14 +150,19 @@ def python_binds() -> list[str]:
 
 
 def launch_config(level: str, rundir: Path, workdir: Path, uid: int | None, argv: list[str],
-                  env: dict[str, str], rlimits: dict[str, int], hide: list[str], disk_bytes: int) -> dict:
+                  env: dict[str, str], rlimits: dict[str, int], hide: list[str], disk_bytes: int,
+                  spares: bool = False) -> dict:
     """What launcher.py needs; rundir/root is the mount point of the new root, and at level
-    "uid" the child's copy of the files goes to rundir/submission."""
+    "uid" the child's copy of the files goes to rundir/submission. With `spares` (a fork
+    server), the binds inside /tmp get a second mount point each, listed as [spare, path]."""
     (rundir / "root").mkdir(exist_ok=True)
+    binds = python_binds()
+    in_tmp = [path for path in binds if path == "/tmp" or path.startswith("/tmp/")] if spares else []
     return {
         "level": level, "root": str(rundir / "root"), "workdir": str(workdir), "uid": uid, "gid": uid,
-        "binds": python_binds(), "hide": [os.path.realpath(p) for p in hide], "code": str(SANDBOX_CODE),
+        "binds": binds, "hide": [os.path.realpath(p) for p in hide], "code": str(SANDBOX_CODE),
         "disk_bytes": disk_bytes, "disk_inodes": 20_000, "rlimits": rlimits, "argv": argv, "env": env,
+        "spares": [[f"/opt/python/{i}", path] for i, path in enumerate(in_tmp)],
     }
 
 

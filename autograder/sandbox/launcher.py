@@ -151,6 +151,10 @@ def build_root(config: dict) -> None:
         if any(path == s or path.startswith(s.rstrip("/") + "/") for s in config["binds"] + ["/usr"]):
             if os.path.isdir(inside(root, path)):
                 tmpfs(inside(root, path), 4096, 16, "755", readonly=True)
+    # A fork server's children each mount a fresh /tmp, which hides what is bound inside it:
+    # they bind it again from these spare mount points (hidden folders included).
+    for spare, path in config.get("spares", []):
+        bind(inside(root, path), inside(root, spare))
     bind(config["code"], inside(root, "/opt/sandbox"))
     mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir(root)

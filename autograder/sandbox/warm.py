@@ -57,6 +57,7 @@ class ForkServer:
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
         self._rundir: Path | None = None
+        self._spares: list[list[str]] = []
         self._ready = False
         if isolation.detect().full:
             self.start()
@@ -75,7 +76,8 @@ class ForkServer:
         (self._rundir / "empty").mkdir()
         argv = [sys.executable, "-I", "-B", SERVER_SCRIPT, str(theirs.fileno()), ",".join(self.modules)]
         config = isolation.launch_config("namespaces", self._rundir, self._rundir / "empty", None, argv,
-                                         child_environment(), {"RLIMIT_CORE": 0}, self.hide, 1 << 20)
+                                         child_environment(), {"RLIMIT_CORE": 0}, self.hide, 1 << 20, spares=True)
+        self._spares = config["spares"]
         config["students"] = list(range(isolation.UID_BASE, isolation.UID_BASE + isolation.UID_SLOTS))
         out_r, out_w = os.pipe()
         try:
@@ -134,6 +136,7 @@ class ForkServer:
                 if not self._ready:
                     self._wait_ready()
                 assert self._sock is not None
+                request["spares"] = self._spares
                 self._sock.settimeout(REPLY_SECONDS)
                 socket.send_fds(self._sock, [b"\0"], list(fds))
                 self._sock.sendall(wire.pack(request, blobs))
