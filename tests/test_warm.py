@@ -36,7 +36,7 @@ def poison(tag):
 
 def look():
     """What the next child finds."""
-    return {"files": sorted(os.listdir("/tmp")) + sorted(os.listdir("/submission")),
+    return {"tmp": sorted(os.listdir("/tmp")), "files": sorted(os.listdir("/submission")),
             "sum": int(np.sum(np.array([1, 2]))), "env": os.environ.get("POISONED"), "pid": os.getpid(),
             "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
             "tensorflow": "tensorflow" in sys.modules, "cwd": os.getcwd()}
@@ -63,6 +63,10 @@ def die(how):
     import ctypes
     return ctypes.string_at(0)  # a segmentation fault
 '''
+
+
+# A fresh /tmp holds nothing but the mount points of a Python installed inside /tmp.
+PYTHON_IN_TMP = sorted({Path(p).parts[2] for p in isolation.python_binds() if p.startswith("/tmp/")})
 
 
 @pytest.fixture
@@ -103,7 +107,8 @@ def test_a_child_leaves_nothing_for_the_next(box):
     second = box("second")
     seen = second.call("spy", "look").value
     assert isinstance(second._proc, _ForkedChild)
-    assert seen["files"] == ["spy.py"] and seen["sum"] == 3 and seen["env"] is None
+    assert seen["files"] == ["spy.py"] and seen["tmp"] == PYTHON_IN_TMP
+    assert seen["sum"] == 3 and seen["env"] is None
     assert seen["pid"] == 1 and seen["processes"] == [1]  # a PID namespace of its own
     assert seen["cwd"] == "/submission"
 
@@ -119,7 +124,8 @@ def test_two_live_children_have_their_own_uid_and_files(box):
     tag = f"{os.getpid()}.875"
     uid = first.call("spy", "poison", tag).value
     seen = second.call("spy", "look").value
-    assert seen["files"] == ["spy.py"] and seen["sum"] == 3 and seen["processes"] == [1]
+    assert seen["files"] == ["spy.py"] and seen["tmp"] == PYTHON_IN_TMP
+    assert seen["sum"] == 3 and seen["processes"] == [1]
     assert second.call("spy", "poison", tag + "1").value != uid
 
 
