@@ -6,7 +6,8 @@ A class is made of three kinds of students, in turn:
 - buggy: the reference with one mutant of tests/test_mutants.py (real student mistakes,
   every assignment in turn);
 - hostile: the reference with a relu that misbehaves in a bounded way (exits the
-  process, floods the output, is slow, raises SystemExit), so that no tool hangs.
+  process, floods the output, leaves a process running, raises SystemExit), so that
+  no tool hangs and the time measured is the tools', not a student's sleep.
 
 Each student can be written in our format (a folder of .py files) or as the notebooks
 of the otter and nbgrader exports, filled in with the same code.
@@ -33,7 +34,9 @@ RELU = "def relu(z):\n    return np.maximum(0.0, z)\n"
 HOSTILE = {
     "exits the process when called": "def relu(z):\n    import os\n    os._exit(1)\n",
     "floods its output": "def relu(z):\n    print('x' * (1 << 22))\n    return np.maximum(0.0, z)\n",
-    "sleeps 1 s per call": "def relu(z):\n    import time\n    time.sleep(1)\n    return np.maximum(0.0, z)\n",
+    "leaves a process running": "def relu(z):\n    import subprocess\n    if not hasattr(relu, 'started'):\n"
+                                "        relu.started = subprocess.Popen(['sleep', '30'])\n"
+                                "    return np.maximum(0.0, z)\n",
     "raises SystemExit": "def relu(z):\n    raise SystemExit(0)\n",
 }
 

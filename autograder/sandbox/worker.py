@@ -147,6 +147,12 @@ class _ForkedChild:
             self._code = int(text) if text.lstrip("-").isdigit() else -signal.SIGKILL
         return self._code
 
+    def forget(self) -> None:
+        """Stops waiting for a status that will not come (a stuck keeper)."""
+        if not self._done:
+            os.close(self._status_fd)
+            self._done = True
+
 
 class Sandbox:
     """Runs one submission's code in a child process and brings back plain data."""
@@ -244,7 +250,7 @@ class Sandbox:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:  # its keeper is stuck: the uid is reaped below all the same
-                pass
+                proc.forget()
         else:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
