@@ -13,11 +13,12 @@ tools, then times each tool as its instructors run it:
   (plain_keras.py), the floor for one cold submission.
 
 One full submission is timed `--repeats` times, the tools in a rotating order; then the
-batch of `--batch` students once per tool (`--otter-batch` students for otter, whose
-time per submission does not depend on the batch: one process per notebook). Reports
-medians, ratios to ours and the peak resident memory of each kind of process.
+batch of `--batch` students once per tool (`--otter-batch` and `--nbgrader-batch` take
+the first students only, to bound a run: otter runs one process per notebook, nbgrader
+one kernel per notebook, so their time per submission hardly depends on the batch).
+Reports medians, ratios to ours and the peak resident memory of each kind of process.
 
-    python benchmarks/compare.py [--batch 30] [--otter-batch 30] [--repeats 3] [--work DIR]
+    python benchmarks/compare.py [--batch 30] [--otter-batch N] [--nbgrader-batch N] [--repeats 3] [--work DIR]
 
 Setting up (otter assign runs every notebook) takes a few minutes and is not timed.
 """
@@ -135,6 +136,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=30)
     parser.add_argument("--otter-batch", type=int, default=None, help="students otter grades in the batch "
                         "(default: --batch)")
+    parser.add_argument("--nbgrader-batch", type=int, default=None, help="students nbgrader grades in the batch "
+                        "(default: --batch)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--work", default="/tmp/autograder-benchmark")
     args = parser.parse_args()
@@ -155,17 +158,18 @@ def main() -> None:
             print(f"one submission, {name}: {single[name][-1].seconds:.1f} s", flush=True)
 
     otter_students = students[:args.otter_batch or args.batch]
+    nbgrader_students = students[:args.nbgrader_batch or args.batch]
     batch = {}
     for name, job in (("ours --workers 2", lambda: setup.ours(students, 2, "ours-batch-2")),
                       ("otter", lambda: setup.otter(otter_students, "otter-batch")),
-                      ("nbgrader", lambda: setup.nbgrader(students, "nbgrader-batch")),
+                      ("nbgrader", lambda: setup.nbgrader(nbgrader_students, "nbgrader-batch")),
                       ("ours --workers 1", lambda: setup.ours(students, 1, "ours-batch-1"))):
         batch[name] = job()
         print(f"batch, {name}: {batch[name].seconds:.1f} s", flush=True)
-    report(args, single, batch, len(students), len(otter_students))
+    report(args, single, batch, {"otter": len(otter_students), "nbgrader": len(nbgrader_students)}, len(students))
 
 
-def report(args, single: dict[str, list[Run]], batch: dict[str, Run], count: int, otter_count: int) -> None:
+def report(args, single: dict[str, list[Run]], batch: dict[str, Run], counts: dict[str, int], count: int) -> None:
     print(f"\nMachine: {machine()}\n")
     ours = statistics.median(r.seconds for r in single["ours"])
     print(f"One full submission (a correct one; median of {args.repeats}, interleaved):\n")
@@ -174,9 +178,9 @@ def report(args, single: dict[str, list[Run]], batch: dict[str, Run], count: int
     for name, runs in single.items():
         median = statistics.median(r.seconds for r in runs)
         print(f"| {name} | {median:.1f} | {median / ours:.2f} | {max(r.returncode for r in runs)} |")
-    per = {name: run.seconds / (otter_count if name == "otter" else count) for name, run in batch.items()}
+    per = {name: run.seconds / counts.get(name, count) for name, run in batch.items()}
     print(f"\nA batch of {count} full submissions (correct, buggy and hostile in turn; otter: the first "
-          f"{otter_count}):\n")
+          f"{counts['otter']}, nbgrader: the first {counts['nbgrader']}):\n")
     print("| tool | seconds | seconds per submission | ratio to ours --workers 2 | exit status |")
     print("|---|---|---|---|---|")
     for name, run in batch.items():
@@ -197,7 +201,7 @@ def report(args, single: dict[str, list[Run]], batch: dict[str, Run], count: int
           f"{ours / statistics.median(r.seconds for r in single['plain']):.2f}x")
     (Path(args.work) / "compare.json").write_text(json.dumps({
         "machine": machine(), "single": {k: [vars(r) for r in v] for k, v in single.items()},
-        "batch": {k: vars(v) for k, v in batch.items()}, "count": count, "otter_count": otter_count}, indent=1))
+        "batch": {k: vars(v) for k, v in batch.items()}, "count": count, "counts": counts}, indent=1))
 
 
 if __name__ == "__main__":
