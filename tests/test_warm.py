@@ -139,35 +139,26 @@ def test_a_crash_is_reported_and_costs_only_its_child(box, how, says):
     assert dying.restarts == 1
 
 
-def test_a_dead_server_is_started_again(tmp_path):
-    server = ForkServer(("numpy",))
-    try:
-        folder = tmp_path / "work"
-        folder.mkdir()
-        (folder / "spy.py").write_text(POISON)
-        with Sandbox(folder, Limits(call_seconds=10), warm=server) as sandbox:
-            assert sandbox.call("spy", "look").value["sum"] == 3
+def test_a_dead_server_is_started_again(box):
+    with ForkServer(("numpy",)) as server:
+        before = box("before", server)
+        assert before.call("spy", "look").value["sum"] == 3
+        before.close()
         os.killpg(server._proc.pid, signal.SIGKILL)
-        with Sandbox(folder, Limits(call_seconds=10), warm=server) as sandbox:
-            assert sandbox.call("spy", "look").value["sum"] == 3
-            assert isinstance(sandbox._proc, _ForkedChild)
+        after = box("after", server)
+        assert after.call("spy", "look").value["sum"] == 3
+        assert isinstance(after._proc, _ForkedChild)
+        after.close()
         assert server.starts == 2 and server.usable
-    finally:
-        server.close()
 
 
-def test_a_server_that_cannot_start_leaves_children_cold(tmp_path):
-    server = ForkServer(("numpy", "no_such_module_here"))
-    try:
-        folder = tmp_path / "work"
-        folder.mkdir()
-        (folder / "spy.py").write_text(POISON)
-        with Sandbox(folder, Limits(call_seconds=10), warm=server) as sandbox:
-            assert sandbox.call("spy", "look").value["sum"] == 3
-            assert not isinstance(sandbox._proc, _ForkedChild)
+def test_a_server_that_cannot_start_leaves_children_cold(box):
+    with ForkServer(("numpy", "no_such_module_here")) as server:
+        cold = box("cold", server)
+        assert cold.call("spy", "look").value["sum"] == 3
+        assert not isinstance(cold._proc, _ForkedChild)
+        cold.close()
         assert not server.usable and "no_such_module_here" in server.failure
-    finally:
-        server.close()
 
 
 def test_only_the_keras_assignment_brings_tensorflow(box, fork_server):

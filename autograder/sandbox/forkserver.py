@@ -33,16 +33,11 @@ PR_SET_PDEATHSIG = 1
 FDS_PER_REQUEST = 4  # requests (read end), replies (write end), output, status (write end)
 
 
-def _load_private(name: str, filename: str):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(HERE, filename))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-launcher = _load_private("_autograder_launcher", "launcher.py")
-child = _load_private("_autograder_child", "child.py")
+# child.py, under a private name that no student module can shadow; it loads the rest.
+_spec = importlib.util.spec_from_file_location("_autograder_child", os.path.join(HERE, "child.py"))
+child = sys.modules["_autograder_child"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(child)
+launcher = child._load_private("_autograder_launcher", "launcher.py")
 wire = child.wire
 
 
@@ -54,7 +49,7 @@ def thread_count() -> int:
 def preload(modules: list[str]) -> None:
     for name in modules:
         importlib.import_module(name)
-    _load_private("_autograder_probes", "probes.py")
+    child._load_private("_autograder_probes", "probes.py")
 
 
 def write_files(root: str, files: list, blobs: list[bytes], uid: int, gid: int) -> None:
