@@ -22,7 +22,7 @@ from autograder.results.model import AssignmentResult, SubmissionResult, TestRes
 from autograder.submission import layouts
 from autograder.submission.discover import Submission
 from autograder.submission.roster import Roster
-from conftest import ROOT, SOLUTIONS, WEAK_SANDBOX, eventually, patched_source
+from conftest import ROOT, SOLUTIONS, WEAK_SANDBOX, eventually, patched_source, running
 
 REFERENCE = (SOLUTIONS / "activations.py").read_text()
 BUGGY = patched_source("activations", [("return np.maximum(0.0, z)", "return np.maximum(0.0, -z)")])
@@ -260,24 +260,12 @@ def test_a_crashed_or_hung_worker_costs_only_its_submission(tmp_path, capsys):
         assert results[name]["complete"] is False and results[name]["max_score"] == 10
         tests = results[name]["assignments"]["activations"]["tests"]
         assert tests and all(t["status"] == "error" and "Grading did not finish" in t["feedback"] for t in tests)
-    # The killed worker's fork server saw its socket close and ended, with all it had started.
-    assert eventually(lambda: not processes_naming(str(course), "forkserver.py"), seconds=10)
+    # The killed worker's fork server saw its socket close and ended, with all it had started
+    # (its launcher's command line names the course it hides).
+    assert eventually(lambda: not running(str(course), "forkserver.py"), seconds=10)
     # A rerun retries only what did not finish.
     assert grade(*args) == 4
     assert "2 submission(s) already graded and unchanged" in capsys.readouterr().err
-
-
-def processes_naming(*words: str) -> list[int]:
-    """Processes whose command line holds every one of words (a fork server's launcher names the course)."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            text = cmdline.read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if all(word in text for word in words):
-            found.append(int(cmdline.parent.name))
-    return found
 
 
 def test_sigkill_loses_only_submissions_in_flight(tmp_path):

@@ -12,7 +12,7 @@ from autograder.grading.runner import GraderError, grade
 from autograder.sandbox import errors, isolation, wire
 from autograder.sandbox.worker import OUTPUT_CAP, Limits, Sandbox
 from autograder.submission.discover import Submission
-from conftest import ROOT, SOLUTIONS, eventually
+from conftest import ROOT, SOLUTIONS, eventually, running
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="a separate uid needs root")
 FULL = pytest.mark.skipif(not isolation.detect().full, reason=f"needs namespaces: {isolation.detect().describe()}")
@@ -87,18 +87,6 @@ def spy(tmp_path, start):
     yield make
     for box in boxes:
         box.close()
-
-
-def running(tag: str) -> list[str]:
-    """Processes whose command line holds tag."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if tag.encode() in cmdline.read_bytes():
-                found.append(cmdline.parent.name)
-        except OSError:
-            continue
-    return found
 
 
 @FULL

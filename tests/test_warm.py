@@ -15,7 +15,7 @@ from autograder.sandbox import errors, isolation
 from autograder.sandbox.warm import ForkServer, modules_for
 from autograder.sandbox.worker import Limits, Sandbox, _ForkedChild
 from autograder.submission.discover import Submission
-from conftest import ROOT, eventually
+from conftest import ROOT, eventually, running
 
 pytestmark = pytest.mark.skipif(not isolation.detect().full,
                                 reason=f"warm starts need namespaces: {isolation.detect().describe()}")
@@ -84,16 +84,6 @@ def box(tmp_path, fork_server):
     yield make
     for sandbox in opened:
         sandbox.close()
-
-
-def running(tag: str) -> bool:
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if tag.encode() in cmdline.read_bytes():
-                return True
-        except OSError:
-            continue
-    return False
 
 
 def test_a_child_leaves_nothing_for_the_next(box):
