@@ -86,18 +86,12 @@ def plan(count: int, notebook_parts: bool = False) -> list[Student]:
     return students
 
 
-def edited(text: str, edits: list[tuple[str, str]]) -> str:
-    for old, new in edits:
-        text = text.replace(old, new)
-    return text
-
-
 def write_py(student: Student, folder: Path) -> Path:
     """Our format: a folder of the five modules."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for source in (ROOT / "solutions").glob("*.py"):
-        (folder / source.name).write_text(edited(source.read_text(), student.edits.get(source.stem, [])))
-    return folder
+    from conftest import build_submission, patched_source
+
+    return build_submission(folder, {f"{module}.py": patched_source(module, edits)
+                                     for module, edits in student.edits.items()})
 
 
 def fill_notebook(template: Path, assignment: str, student: Student, out: Path) -> Path:
@@ -106,19 +100,10 @@ def fill_notebook(template: Path, assignment: str, student: Student, out: Path) 
     import nbformat
 
     from autograder.course import Course
-    from autograder.release.notebooks import answer_code
-    from autograder.release.source import read
+    from conftest import filled_in
 
-    notebook = nbformat.read(str(template), as_version=4)
-    lesson = read(Course(ROOT), assignment)
-    parts = [p for p in lesson.parts if p.functions]
-    stubs = [answer_code(p) for p in parts]
-    cells = [c for c in notebook.cells if c.cell_type == "code" and (
-        c.source in stubs or c.get("metadata", {}).get("nbgrader", {}).get("solution"))]
-    if len(cells) != len(parts):
-        raise RuntimeError(f"{template}: {len(cells)} answer cells for {len(parts)} parts")
-    for cell, part in zip(cells, parts):
-        cell.source = edited(answer_code(part, "solution"), student.edits.get(assignment, []))
+    notebook = filled_in(nbformat.read(str(template), as_version=4), assignment, Course(ROOT),
+                         student.edits.get(assignment, []))
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(out))
     return out

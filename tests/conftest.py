@@ -103,6 +103,25 @@ def eventually(condition, seconds: float = 3.0) -> bool:
     return True
 
 
+def filled_in(notebook, assignment: str, course: Course, edits: list[tuple[str, str]] = ()):
+    """A released notebook (ours, otter's student copy or nbgrader's release) with every answer
+    cell replaced by the reference code of its part, with `edits` (old, new) applied to it."""
+    from autograder.release.notebooks import answer_code  # nbformat: imported only by the tests that need it
+    from autograder.release.source import read
+
+    lesson = read(course, assignment)
+    stubs = [answer_code(p) for p in lesson.parts if p.functions]
+    solutions = [answer_code(p, "solution") for p in lesson.parts if p.functions]
+    answer_cells = [c for c in notebook.cells if c.cell_type == "code" and (
+        c.source in stubs or c.get("metadata", {}).get("nbgrader", {}).get("solution"))]
+    assert len(answer_cells) == len(solutions), f"{len(answer_cells)} answer cells for {len(solutions)} parts"
+    for cell, solution in zip(answer_cells, solutions):
+        for old, new in edits:
+            solution = solution.replace(old, new)
+        cell.source = solution
+    return notebook
+
+
 def running(*words: str) -> list[int]:
     """Processes whose command line holds every one of words."""
     found = []

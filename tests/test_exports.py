@@ -21,10 +21,9 @@ from autograder.curriculum import ASSIGNMENTS
 from autograder.export.nbgrader_gradebook import question_scores
 from autograder.grading.runner import grade
 from autograder.questions import questions
-from autograder.release.notebooks import answer_code
 from autograder.release.source import leaked_lines, read
 from autograder.submission.discover import Submission
-from conftest import WEAK_SANDBOX
+from conftest import WEAK_SANDBOX, filled_in
 
 BIN = Path(sys.executable).parent
 BUG = ("(np.asarray(z) > 0)", "(np.asarray(z) >= 0)")  # relu_grad(0) == 1: a classic
@@ -37,19 +36,6 @@ def tool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done
-
-
-def filled_in(notebook: nbformat.NotebookNode, assignment: str, course, bug: tuple[str, str] | None = None):
-    """The students' notebook with every stub cell replaced by the reference (and the bug)."""
-    lesson = read(course, assignment)
-    stubs = [answer_code(p) for p in lesson.parts if p.functions]
-    solutions = [answer_code(p, "solution") for p in lesson.parts if p.functions]
-    answer_cells = [c for c in notebook.cells if c.cell_type == "code" and (
-        c.source in stubs or c.get("metadata", {}).get("nbgrader", {}).get("solution"))]
-    assert len(answer_cells) == len(solutions)
-    for cell, solution in zip(answer_cells, solutions):
-        cell.source = solution.replace(*bug) if bug else solution
-    return notebook
 
 
 def student_text(path: Path) -> str:
@@ -90,7 +76,8 @@ def test_nbgrader_generate_and_autograde_give_our_scores(nbgrader_course, course
     for student, bug in (("alice", None), ("bob", BUG)):
         path = nbgrader_course / "submitted" / student / "activations" / "activations.ipynb"
         path.parent.mkdir(parents=True)
-        nbformat.write(filled_in(nbformat.from_dict(release), "activations", course, bug), str(path))
+        notebook = filled_in(nbformat.from_dict(release), "activations", course, [bug] if bug else [])
+        nbformat.write(notebook, str(path))
     tool("nbgrader", "autograde", "activations", "--create", cwd=nbgrader_course)
 
     from nbgrader.api import Gradebook
@@ -151,7 +138,8 @@ def test_otter_assign_and_run_give_our_scores(otter_activations, course, tmp_pat
     (archive,) = (otter_activations / "autograder").glob("*.zip")
     for name, bug in (("alice", None), ("bob", BUG)):
         path = tmp_path / f"{name}.ipynb"
-        nbformat.write(filled_in(nbformat.read(str(student), as_version=4), "activations", course, bug), str(path))
+        notebook = filled_in(nbformat.read(str(student), as_version=4), "activations", course, [bug] if bug else [])
+        nbformat.write(notebook, str(path))
         (tmp_path / name).mkdir()
         tool("otter", "run", "-a", str(archive), "-o", str(tmp_path / name), str(path), cwd=tmp_path)
         results = json.loads((tmp_path / name / "results.json").read_text())
@@ -162,7 +150,7 @@ def test_otter_assign_and_run_give_our_scores(otter_activations, course, tmp_pat
 
 def test_otter_student_notebook_check_shows_our_feedback(otter_activations, course, tmp_path):
     notebook = filled_in(nbformat.read(str(otter_activations / "student" / "activations.ipynb"), as_version=4),
-                         "activations", course, BUG)
+                         "activations", course, [BUG])
     notebook.cells = [c for c in notebook.cells if c.cell_type != "code" or "print(" not in c.source]
     NotebookClient(notebook, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(otter_activations / "student")}}).execute()
