@@ -40,6 +40,7 @@ _STUCK: list[int] = []  # lock files of uids whose processes would not die: neve
 SLOT_FOLDER = Path("/run/autograder-uids" if os.path.isdir("/run") else tempfile.gettempdir() + "/autograder-uids")
 NAMESPACES = ["--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child"]
 LEVELS = ("none", "uid", "namespaces")
+DISK_INODES = 20_000  # files in each of a child's writable folders (with namespaces)
 TRIAL = "import os, numpy; os.close(os.open('/dev/null', os.O_WRONLY)); open('/submission/x', 'w').close()"
 
 
@@ -156,14 +157,19 @@ def launch_config(level: str, rundir: Path, workdir: Path, uid: int | None, argv
     "uid" the child's copy of the files goes to rundir/submission. With `spares` (a fork
     server), the binds inside /tmp get a second mount point each, listed as [spare, path]."""
     (rundir / "root").mkdir(exist_ok=True)
-    binds = python_binds()
-    in_tmp = [path for path in binds if path == "/tmp" or path.startswith("/tmp/")] if spares else []
     return {
         "level": level, "root": str(rundir / "root"), "workdir": str(workdir), "uid": uid, "gid": uid,
-        "binds": binds, "hide": [os.path.realpath(p) for p in hide], "code": str(SANDBOX_CODE),
-        "disk_bytes": disk_bytes, "disk_inodes": 20_000, "rlimits": rlimits, "argv": argv, "env": env,
-        "spares": [[f"/opt/python/{i}", path] for i, path in enumerate(in_tmp)],
+        "binds": python_binds(), "hide": [os.path.realpath(p) for p in hide], "code": str(SANDBOX_CODE),
+        "disk_bytes": disk_bytes, "disk_inodes": DISK_INODES, "rlimits": rlimits, "argv": argv, "env": env,
+        "spares": spare_binds() if spares else [],
     }
+
+
+def spare_binds() -> list[list[str]]:
+    """[spare, path] for each bind inside /tmp: a fork server's root mounts each such bind a
+    second time at `spare`, and its children, which mount a fresh /tmp, bind it back from there."""
+    in_tmp = [path for path in python_binds() if path == "/tmp" or path.startswith("/tmp/")]
+    return [[f"/opt/python/{i}", path] for i, path in enumerate(in_tmp)]
 
 
 def command(level: str, config: dict) -> list[str]:

@@ -57,7 +57,6 @@ class ForkServer:
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
         self._rundir: Path | None = None
-        self._spares: list[list[str]] = []
         self._ready = False
         if isolation.detect().full:
             self.start()
@@ -77,7 +76,6 @@ class ForkServer:
         argv = [sys.executable, "-I", "-B", SERVER_SCRIPT, str(theirs.fileno()), ",".join(self.modules)]
         config = isolation.launch_config("namespaces", self._rundir, self._rundir / "empty", None, argv,
                                          child_environment(), {"RLIMIT_CORE": 0}, self.hide, 1 << 20, spares=True)
-        self._spares = config["spares"]
         config["students"] = list(range(isolation.UID_BASE, isolation.UID_BASE + isolation.UID_SLOTS))
         out_r, out_w = os.pipe()
         try:
@@ -126,7 +124,8 @@ class ForkServer:
             raise ForkServerError(self.failure)
         files, blobs = _files(workdir)
         request = {"uid": uid, "gid": uid, "rlimits": limits.rlimits(own_uid=True), "env": child_environment(),
-                   "disk_bytes": limits.disk_bytes, "disk_inodes": 20_000, "files": files}
+                   "disk_bytes": limits.disk_bytes, "disk_inodes": isolation.DISK_INODES, "files": files,
+                   "spares": isolation.spare_binds()}
         for attempt in (1, 2):
             try:
                 if self._proc is None:
@@ -136,7 +135,6 @@ class ForkServer:
                 if not self._ready:
                     self._wait_ready()
                 assert self._sock is not None
-                request["spares"] = self._spares
                 self._sock.settimeout(REPLY_SECONDS)
                 socket.send_fds(self._sock, [b"\0"], list(fds))
                 self._sock.sendall(wire.pack(request, blobs))
