@@ -42,7 +42,7 @@ SCORE_TABLE_ROWS = 40  # larger classes get the distribution only
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="autograder", description=__doc__, allow_abbrev=False)
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
     parser.add_argument("--version", action="version", version=f"autograder {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
