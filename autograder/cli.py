@@ -16,8 +16,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
 from rich.text import Text
 
 from autograder import __version__
-from autograder.course import Course, CourseNotFound
-from autograder.curriculum import ASSIGNMENTS, check_names
+from autograder.course import Course, CourseError, CourseNotFound
 from autograder.grading.batch import DEADLINE_MARGIN, grade_many, merge, reusable, unfinished
 from autograder.grading.late import LatePolicy, note as late_note, parse_time
 from autograder.grading.runner import GraderError, grade
@@ -28,7 +27,7 @@ from autograder.publish import canvas, lti
 from autograder.publish.secrets import MissingSecret, secret
 from autograder.render import feedback, gradebook, jsonl, lms, terminal
 from autograder.results.log import LogBusy, ResultLog
-from autograder.results.model import SubmissionResult
+from autograder.results.model import SubmissionResult, held_assignments
 from autograder.sandbox import isolation
 from autograder.sandbox.worker import Limits
 from autograder.submission import layouts
@@ -48,16 +47,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
     check = commands.add_parser("check", help="run the public tests on your work (for students)")
     check.add_argument("path", nargs="?", default=".", help="your assignment folder, notebook or zip (default: .)")
-    check.add_argument("--assignment", action="append", choices=list(ASSIGNMENTS),
-                       help="check only this assignment (repeatable)")
+    check.add_argument("--assignment", action="append", help="check only this assignment (repeatable)")
     check.add_argument("--course", help="the course folder (default: the one installed with autograder)")
 
     grade_cmd = commands.add_parser("grade", help="run the hidden graders on submissions (for instructors)")
     grade_cmd.add_argument("submissions", nargs="+", metavar="SUBMISSION",
                            help="a submission: a directory, a .zip or a notebook")
     grade_cmd.add_argument("--out", default="grades", help="output folder (default: ./grades)")
-    grade_cmd.add_argument("--assignment", action="append", choices=list(ASSIGNMENTS),
-                           help="grade only this assignment (repeatable)")
+    grade_cmd.add_argument("--assignment", action="append", help="grade only this assignment (repeatable)")
     grade_cmd.add_argument("--workers", type=int, default=1, help="submissions graded in parallel (default: 1)")
     grade_cmd.add_argument("--seed", type=int, default=0,
                            help="seed for the graders' random inputs (default: 0; the same seed, the same scores)")
@@ -91,19 +88,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     book.add_argument("--results", default="grades", metavar="DIR", help="the folder `grade` wrote (default: grades)")
     book.add_argument("--out", metavar="CSV", help="where to write (default: DIR/<lms>.csv)")
     book.add_argument("--canvas-ids", metavar="A=ID,...", default="",
-                      help="Canvas assignment id of each assignment (perceptron=101,...), for the column headers")
+                      help="Canvas assignment id of each assignment (NAME=101,...), for the column headers")
 
     publish = commands.add_parser("publish", help="post grades and feedback to an LMS (secrets from the environment)")
     publish.add_argument("lms", choices=["canvas", "lti"])
     publish.add_argument("--results", default="grades", metavar="DIR", help="the folder `grade` wrote (default: grades)")
     publish.add_argument("--dry-run", action="store_true", help="show what would be posted, and post nothing")
-    publish.add_argument("--assignment", action="append", choices=list(ASSIGNMENTS),
+    publish.add_argument("--assignment", action="append",
                          help="post only this assignment's points (repeatable; default: the total)")
     publish.add_argument("--url", help="Canvas: the instance, https://canvas.example.edu (or $CANVAS_URL)")
     publish.add_argument("--course-id", help="Canvas: the course id (or $CANVAS_COURSE_ID)")
     publish.add_argument("--assignment-id", help="Canvas: the assignment that gets the total (or the --assignment sum)")
     publish.add_argument("--canvas-ids", metavar="A=ID,...", default="",
-                         help="Canvas: one Canvas assignment per assignment instead (perceptron=101,...)")
+                         help="Canvas: one Canvas assignment per assignment instead (NAME=101,...)")
     publish.add_argument("--lineitem", help="LTI: the line item URL the scores go to")
     publish.add_argument("--token-url", help="LTI: the platform's OAuth 2 token endpoint")
     publish.add_argument("--client-id", help="LTI: this tool's client id on the platform")
@@ -118,6 +115,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     run = steps.add_parser("run", help="grade /autograder/submission into results.json (run_autograder calls this)")
     run.add_argument("--root", default="/autograder", help="Gradescope's folder (default: /autograder)")
     run.add_argument("--course", help="the course folder (default: the one installed with autograder)")
+    new_cmd = commands.add_parser("new", help="start a course, or add an assignment to one (for instructors)")
+    new_kinds = new_cmd.add_subparsers(dest="kind", required=True)
+    new_course = new_kinds.add_parser("course", allow_abbrev=False,
+                                      help="write a course folder with an example assignment that grades")
+    new_course.add_argument("dir", metavar="DIR", help="a new or empty folder")
+    new_course.add_argument("--name", help="the course's name (default: the folder's name)")
+    new_course.add_argument("--title", help="the course's title (default: its name)")
+    new_course.add_argument("--from", dest="source", metavar="COURSE",
+                            help="copy this course instead: a course folder, or the bundled course's name")
+    new_assignment = new_kinds.add_parser("assignment", allow_abbrev=False,
+                                          help="add an assignment skeleton that grades to a course")
+    new_assignment.add_argument("name", metavar="NAME", help="the assignment, its folder and its module")
+    new_assignment.add_argument("--functions", required=True, metavar="F,G", help="the functions students write")
+    new_assignment.add_argument("--title", help="the title students see (default: from NAME)")
+    new_assignment.add_argument("--course", metavar="DIR",
+                                help="the course folder (default: the nearest course.toml above this folder)")
     # No abbreviations: `--token SECRET` must be an error, never taken for --token-url.
     for sub in [parser, *commands.choices.values(), *steps.choices.values()]:
         sub.allow_abbrev = False
@@ -135,11 +148,12 @@ def unique_ids(submissions: list[Submission]) -> list[Submission]:
     return out
 
 
-def collect(paths: list[str], scratch: Path, roster: Roster | None, console: Console) -> list[Submission]:
+def collect(paths: list[str], scratch: Path, roster: Roster | None, console: Console,
+            course: Course) -> list[Submission]:
     """Every submission under the given paths, named by the roster where there is one."""
     submissions: list[Submission] = []
     for path in paths:
-        found, notes = layouts.expand(path, scratch)
+        found, notes = layouts.expand(path, scratch, course.modules)
         submissions.extend(found)
         for note in notes:
             console.print(Text(f"Note: {note}", style="yellow"))
@@ -155,9 +169,14 @@ def collect(paths: list[str], scratch: Path, roster: Roster | None, console: Con
     return unique_ids(submissions)
 
 
-def graded_assignments(results: list[SubmissionResult]) -> list[str]:
-    """The curriculum's assignments that any of these results holds, in curriculum order."""
-    return [a for a in ASSIGNMENTS if any(a in r.assignments for r in results)]
+def graded_assignments(results: list[SubmissionResult], names: list[str] | None = None) -> list[str]:
+    """The assignments these results hold, in the order they hold them; `names` picks some of
+    them (an unknown name is an error)."""
+    held = list(held_assignments(results))
+    unknown = [n for n in names or [] if n not in held]
+    if unknown:
+        raise ValueError(f"unknown assignment {', '.join(unknown)}; the results hold {', '.join(held)}")
+    return [a for a in held if a in names] if names else held
 
 
 def late_policy(args: argparse.Namespace) -> LatePolicy | None:
@@ -206,7 +225,11 @@ def progress_bar(console: Console) -> Progress:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     course = Course.locate(args.course)
-    assignments = check_names(args.assignment)
+    course.require("graders")
+    assignments = course.select(args.assignment)
+    problems = course.problems(assignments)
+    if problems:
+        raise CourseError("the course cannot be graded as it is:\n" + "\n".join(problems))
     policy = late_policy(args)
     roster = Roster.load(args.roster) if args.roster else None
     console = Console(stderr=args.json)
@@ -215,7 +238,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
                       warn=lambda text: errors.print(Text(text, style="yellow")))
     out = Path(args.out)
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch, ResultLog(out / "results.jsonl") as log:
-        submissions = collect(args.submissions, Path(scratch), roster, errors)
+        submissions = collect(args.submissions, Path(scratch), roster, errors, course)
         if not submissions:
             raise SubmissionError("no submission was found under " + ", ".join(args.submissions))
         previous = log.read()
@@ -247,7 +270,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
                                           policy, errors)
                 else:
                     result = merge(previous.get(sub.id),
-                                   with_context(outcome.result, sub, digests[sub.id], policy, errors))
+                                   with_context(outcome.result, sub, digests[sub.id], policy, errors), course)
                 results[sub.id] = record(result, out, args.json, log)
                 finished = int(progress.tasks[0].completed) + 1
                 progress.update(task, advance=1, done=finished - len(failed), failed=len(failed),
@@ -277,16 +300,17 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    course = Course.locate(args.course, need="assignments")
+    course = Course.locate(args.course, near=args.path)
     submission = Submission.from_path(args.path)
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "work").mkdir()
         (Path(tmp) / "scratch").mkdir()
-        found = stage(submission, Path(tmp) / "work", Path(tmp) / "scratch").modules
-    wanted = check_names(args.assignment) if args.assignment else [a for a in ASSIGNMENTS if a in found]
+        found = stage(submission, Path(tmp) / "work", Path(tmp) / "scratch", course.modules).modules
+    wanted = course.select(args.assignment) if args.assignment else [
+        a for a in course.names if course[a].module in found]
     console = Console(highlight=False)
     if not wanted:
-        console.print(f"No assignment file ({', '.join(f'{a}.py' for a in ASSIGNMENTS)}) was found under "
+        console.print(f"No assignment file ({', '.join(f'{m}.py' for m in course.modules)}) was found under "
                       f"{args.path}.", style="red")
         return 1
     sandbox = isolation.detect()
@@ -319,13 +343,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_gradescope(args: argparse.Namespace) -> int:
-    course = Course.locate(args.course)
     if args.step == "build":
-        entries = gradescope.build(course, Path(args.out))
+        entries = gradescope.build(Course.locate(args.course), Path(args.out))
         Console(highlight=False).print(f"Wrote {args.out} ({len(entries)} files). Upload it as the autograder of a "
                                        "Gradescope programming assignment (Ubuntu base image).")
         return 0
-    result = gradescope.run(Path(args.root), course)
+    result = gradescope.run(Path(args.root), args.course)
     print(f"Graded {result.submission}: {result.score:g}/{result.max_score:g}; wrote {args.root}/results/results.json")
     return 0
 
@@ -342,11 +365,11 @@ def load_results(folder: str) -> list[SubmissionResult]:
     return results
 
 
-def id_map(text: str) -> dict[str, str]:
-    """`perceptron=101,activations=102` -> {"perceptron": "101", ...}."""
-    pairs = dict(item.split("=", 1) for item in text.split(",") if "=" in item)
-    check_names(list(pairs))
-    return {k.strip(): v.strip() for k, v in pairs.items()}
+def id_map(text: str, results: list[SubmissionResult]) -> dict[str, str]:
+    """`first=101,second=102` -> {"first": "101", ...}, for assignments these results hold."""
+    pairs = {k.strip(): v.strip() for k, v in (item.split("=", 1) for item in text.split(",") if "=" in item)}
+    graded_assignments(results, list(pairs))
+    return pairs
 
 
 def cmd_gradebook(args: argparse.Namespace) -> int:
@@ -354,7 +377,7 @@ def cmd_gradebook(args: argparse.Namespace) -> int:
     shown = graded_assignments(results)
     out = Path(args.out or Path(args.results) / f"{args.lms}.csv")
     if args.lms == "canvas":
-        rows = lms.canvas_csv(out, results, shown, id_map(args.canvas_ids))
+        rows = lms.canvas_csv(out, results, shown, id_map(args.canvas_ids, results))
     else:
         rows = lms.moodle_csv(out, results, shown)
     Console(highlight=False).print(f"Wrote {out}: {rows} student row(s), {len(shown)} assignment column(s).")
@@ -363,7 +386,7 @@ def cmd_gradebook(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     results = load_results(args.results)
-    parts = check_names(args.assignment)
+    parts = graded_assignments(results, args.assignment)
     console = Console(highlight=False)
     if args.lms == "canvas":
         return publish_canvas(args, results, parts, console)
@@ -372,13 +395,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def publish_canvas(args: argparse.Namespace, results: list[SubmissionResult], parts: list[str],
                    console: Console) -> int:
-    per_part = id_map(args.canvas_ids)
+    per_part = id_map(args.canvas_ids, results)
     if per_part:
         targets = {cid: [a] for a, cid in per_part.items() if a in parts}
     elif args.assignment_id:
         targets = {args.assignment_id: parts}
     else:
-        raise ValueError("say where the grades go: --assignment-id ID, or --canvas-ids perceptron=ID,...")
+        raise ValueError("say where the grades go: --assignment-id ID, or --canvas-ids NAME=ID,...")
     posts = canvas.plan(results, targets)
     if args.dry_run:
         for post in posts:
@@ -426,7 +449,21 @@ def publish_lti(args: argparse.Namespace, results: list[SubmissionResult], parts
     return EXIT_INCOMPLETE if failed or missing else 0
 
 
-COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "publish": cmd_publish, "check": cmd_check, "export": cmd_export, "gradescope": cmd_gradescope}
+def cmd_new(args: argparse.Namespace) -> int:
+    from autograder import scaffold  # nbformat and the graders' collection: needed only here
+
+    if args.kind == "course":
+        made = scaffold.new_course(Path(args.dir), name=args.name, title=args.title, source=args.source)
+    else:
+        made = scaffold.new_assignment(args.name, args.functions.split(","), title=args.title, course=args.course)
+    console = Console(highlight=False)
+    for note in made.notes:
+        console.print(Text(f"Note: {note}", style="yellow"))
+    console.print(made.summary)
+    return 0
+
+
+COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "publish": cmd_publish, "check": cmd_check, "export": cmd_export, "gradescope": cmd_gradescope, "new": cmd_new}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -436,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     except (SubmissionError, CourseNotFound, RosterError, LogBusy, MissingSecret, ValueError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (GraderError, QuestionError, SourceError) as exc:
+    except (GraderError, QuestionError, SourceError, CourseError) as exc:
         print(f"autograder: the graders could not run: {exc}", file=sys.stderr)
         return EXIT_GRADER
     except lti.LtiError as exc:

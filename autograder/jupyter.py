@@ -1,9 +1,9 @@
-"""Checks inside a notebook: `grader.check("sigmoid")` after each function a student writes.
+"""Checks inside a notebook: `grader.check("conv_forward")` after each function a student writes.
 
     from autograder.jupyter import Checker
-    grader = Checker("activations")
+    grader = Checker("convolutions")
     ...
-    grader.check("sigmoid")     # the public tests of that question, as rich feedback
+    grader.check("conv_forward")     # the public tests of that question, as rich feedback
 
 The student's code is what the notebook has run so far (IPython's input history), or,
 outside IPython, the assignment's files in the current folder. It is staged exactly
@@ -29,10 +29,9 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.course import Course
-from autograder.curriculum import ASSIGNMENTS, TITLES
 from autograder.grading.runner import grade
 from autograder.questions import Question, question
-from autograder.render import notebook as render
+from autograder.render.notebook import CheckReport
 from autograder.results.model import AssignmentResult, SubmissionResult
 from autograder.submission.discover import Submission
 
@@ -51,52 +50,32 @@ def executed_cells() -> list[str] | None:
     return list(shell.history_manager.input_hist_raw[1:])  # [k - 1] is In[k]: messages name "cell k"
 
 
-class CheckReport:
-    """What one check found: shown as HTML in a notebook and as text in a terminal."""
-
-    def __init__(self, title: str, result: SubmissionResult, assignment: str, suite: str) -> None:
-        self.title, self.result, self.assignment, self.suite = title, result, assignment, suite
-
-    @property
-    def tests(self):
-        return self.result.assignments[self.assignment].tests
-
-    @property
-    def passed(self) -> bool:
-        return all(t.status == "passed" for t in self.tests)
-
-    def _repr_html_(self) -> str:
-        return render.html(self)
-
-    def __str__(self) -> str:
-        return render.text(self)
-
-    __repr__ = __str__
-
-
 class Checker:
     """The checks of one assignment, for the notebook it is imported in."""
 
     def __init__(self, assignment: str, course: str | os.PathLike | None = None) -> None:
-        if assignment not in ASSIGNMENTS:
-            raise ValueError(f"unknown assignment {assignment!r}; choose from {', '.join(ASSIGNMENTS)}")
-        self.assignment = assignment
-        self._course = course
         self.folder = Path.cwd()
+        self._course = course
+        self.assignment = self.course().select([assignment])[0]
+
+    def course(self) -> Course:
+        """The notebook's course: --course as given, else the nearest course.toml above the notebook's
+        folder (a student release holds one), else the bundled course."""
+        return Course.locate(self._course, near=self.folder)
 
     # -- for students -------------------------------------------------------------
     def check(self, question_id: str) -> CheckReport:
         """The public tests of one question (named by any of its functions)."""
-        course = Course.locate(self._course, need="assignments")
+        course = self.course()
         q = question(course, self.assignment, question_id, with_hidden=False)
         result = self._run(course, "public", [t.function for t in q.public])
         return CheckReport(f"{q.title}: public tests", result, self.assignment, "public")
 
     def check_all(self) -> CheckReport:
         """Every public test of the assignment."""
-        course = Course.locate(self._course, need="assignments")
+        course = self.course()
         result = self._run(course, "public", None)
-        return CheckReport(f"{TITLES[self.assignment]}: all public tests", result, self.assignment, "public")
+        return CheckReport(f"{course[self.assignment].title}: all public tests", result, self.assignment, "public")
 
     # -- for nbgrader and otter ------------------------------------------------------
     def score(self, question_id: str) -> float:
@@ -120,7 +99,8 @@ class Checker:
                 raise AssertionError(f"{test.name}: {test.feedback}")
 
     def _hidden(self, question_id: str) -> SubmissionResult:
-        course = Course.locate(self._course)
+        course = self.course()
+        course.require("graders")
         q: Question = question(course, self.assignment, question_id)
         return self._run(course, "hidden", [t.function for t in q.hidden])
 
@@ -129,7 +109,7 @@ class Checker:
         """Grades what the notebook holds now; the same code gets the cached result."""
         with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
             folder = Path(tmp) / "notebook"
-            self._write_submission(folder)
+            self._write_submission(folder, course)
             digest = hashlib.sha256()
             for path in sorted(folder.iterdir()):
                 digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -137,18 +117,18 @@ class Checker:
                    digest.hexdigest())
             if key not in _cache:
                 if tests == []:
-                    _cache[key] = _empty(self.assignment)
+                    _cache[key] = _empty(self.assignment, course)
                 else:
                     _cache[key] = grade(Submission("notebook", folder), course, [self.assignment],
                                         suite=suite, tests=tests)
         return _cache[key]
 
-    def _write_submission(self, folder: Path) -> None:
+    def _write_submission(self, folder: Path, course: Course) -> None:
         """The student's files as a submission: the cells run so far (as a notebook) beside
         the assignment's .py files of the current folder; staging grades whichever
         implements more, exactly as for a submitted notebook."""
         folder.mkdir()
-        for module in ASSIGNMENTS:
+        for module in course.modules:
             for suffix in (".py", ".ipynb"):
                 source = self.folder / f"{module}{suffix}"
                 if source.is_file() and not source.is_symlink():
@@ -156,11 +136,11 @@ class Checker:
         cells = executed_cells()
         if cells is not None:
             notebook = new_notebook(cells=[new_code_cell(cell) for cell in cells])
-            nbformat.write(notebook, str(folder / f"{self.assignment}.ipynb"))
+            nbformat.write(notebook, str(folder / f"{course[self.assignment].module}.ipynb"))
 
 
-def _empty(assignment: str) -> SubmissionResult:
+def _empty(assignment: str, course: Course) -> SubmissionResult:
     result = SubmissionResult(submission="notebook")
-    result.assignments[assignment] = AssignmentResult(assignment)
+    result.assignments[assignment] = AssignmentResult(assignment, title=course[assignment].title)
     return result
 

@@ -3,12 +3,12 @@
 An assignment's lesson (`assignments/<name>/lesson.md`) says where each group of
 functions is implemented, with a directive on a line of its own:
 
-    <!-- implement: sigmoid, sigmoid_grad -->
+    <!-- implement: conv_forward, conv_backward -->
 
 Each directive is one question, named after its first function. A test, public or
 hidden, belongs to the question of the last function it grades: the functions named
 by its `@pytest.mark.functions(...)` marker, or else those its body names
-(`student.activations.sigmoid`, or the string "sigmoid"); a test that names none
+(`student.layers.conv_forward`, or the string "conv_forward"); a test that names none
 grades the whole module and belongs to the last question. So a question's checks
 can run as soon as its functions are written, and the notebook tools (the checks in
 our notebooks, nbgrader's test cells, otter's test cases) all split an assignment
@@ -29,7 +29,6 @@ from pathlib import Path
 import pytest
 
 from autograder.course import Course
-from autograder.curriculum import ASSIGNMENTS
 from autograder.grading.plugin import MARKERS, test_metadata
 
 DIRECTIVE = re.compile(r"^<!--\s*(implement|reuse|check):\s*(.*?)\s*-->[ \t]*$", re.M)
@@ -47,7 +46,7 @@ class TestInfo:
     name: str
     points: float
     visibility: str
-    grades: tuple[str, ...]  # the curriculum functions it grades
+    grades: tuple[str, ...]  # the course's functions it grades
 
 
 @dataclass
@@ -68,7 +67,7 @@ class Question:
 
 
 def listed(names: str) -> tuple[str, ...]:
-    """The names of a directive: "sigmoid, sigmoid_grad" -> ("sigmoid", "sigmoid_grad")."""
+    """The names of a directive: "f, f_grad" -> ("f", "f_grad")."""
     return tuple(n.strip() for n in names.split(",") if n.strip())
 
 
@@ -78,11 +77,11 @@ def directives(lesson: str) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def function_groups(course: Course, assignment: str) -> list[tuple[str, ...]]:
-    """The `implement` groups of an assignment's lesson, checked against the curriculum."""
-    lesson = course.assignments / assignment / "lesson.md"
+    """The `implement` groups of an assignment's lesson, checked against its manifest entry."""
+    lesson = course.lesson_file(assignment)
     groups = [names for kind, names in directives(lesson.read_text(encoding="utf-8")) if kind == "implement"]
     placed = [f for group in groups for f in group]
-    expected = ASSIGNMENTS[assignment]
+    expected = course[assignment].functions
     if sorted(placed) != sorted(expected):
         missing = sorted(set(expected) - set(placed))
         extra = sorted({f for f in placed if placed.count(f) > 1 or f not in expected})
@@ -91,20 +90,20 @@ def function_groups(course: Course, assignment: str) -> list[tuple[str, ...]]:
     return groups
 
 
-def _named_functions(function, assignment: str) -> tuple[str, ...]:
-    """The curriculum functions a test's own body names, in the order of the curriculum."""
+def _named_functions(function, functions: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of `functions` a test's own body names, in their order."""
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     except (OSError, TypeError, SyntaxError):
         return ()
-    known = set(ASSIGNMENTS[assignment])
+    known = set(functions)
     named = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in known:
             named.add(node.attr)
         elif isinstance(node, ast.Constant) and node.value in known:
             named.add(node.value)
-    return tuple(f for f in ASSIGNMENTS[assignment] if f in named)
+    return tuple(f for f in functions if f in named)
 
 
 class _Collector:
@@ -119,8 +118,8 @@ class _Collector:
         self.items = list(items)
 
 
-def collect(path: Path, assignment: str, rootdir: Path) -> list[TestInfo]:
-    """The tests of one file, with what each grades (collected, never run)."""
+def collect(path: Path, functions: tuple[str, ...], rootdir: Path) -> list[TestInfo]:
+    """The tests of one file, with which of the assignment's `functions` each grades (collected, never run)."""
     from autograder.grading.runner import PYTEST_ARGS
 
     collector = _Collector()
@@ -132,10 +131,11 @@ def collect(path: Path, assignment: str, rootdir: Path) -> list[TestInfo]:
     for item in collector.items:
         meta = test_metadata(item)
         marker = item.get_closest_marker("functions")
-        grades = tuple(marker.args) if marker else _named_functions(getattr(item, "function", None), assignment)
-        unknown = [f for f in grades if f not in ASSIGNMENTS[assignment]]
+        grades = tuple(marker.args) if marker else _named_functions(getattr(item, "function", None), functions)
+        unknown = [f for f in grades if f not in functions]
         if unknown:
-            raise QuestionError(f"{item.nodeid}: functions({', '.join(unknown)}) are not functions of {assignment}")
+            raise QuestionError(f"{item.nodeid}: functions({', '.join(unknown)}) are not functions of {path.name}'s "
+                                f"assignment ({', '.join(functions)})")
         tests.append(TestInfo(getattr(item, "originalname", item.name), meta["name"], meta["points"],
                               meta["visibility"], grades))
     return tests
@@ -154,10 +154,11 @@ def questions(course: Course, assignment: str, with_hidden: bool = True) -> tupl
     def place(test: TestInfo) -> Question:
         return found[max((where[f] for f in test.grades), default=len(found) - 1)]
 
-    for test in collect(course.public_test_file(assignment), assignment, course.root):
+    functions = course[assignment].functions
+    for test in collect(course.public_test_file(assignment), functions, course.root):
         place(test).public.append(test)
     if with_hidden:
-        for test in collect(course.grader_file(assignment), assignment, course.root):
+        for test in collect(course.grader_file(assignment), functions, course.root):
             place(test).hidden.append(test)
     return tuple(found)
 

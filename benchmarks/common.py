@@ -55,11 +55,11 @@ def mutants(notebook_parts: bool = False) -> list:
 
     if not notebook_parts:
         return list(MUTANTS)
-    from autograder.course import Course
     from autograder.release.notebooks import answer_code
     from autograder.release.source import read
+    from conftest import COURSE
 
-    course = Course(ROOT)
+    course = COURSE
     solutions = {}
     for mutant in MUTANTS:
         if mutant.module not in solutions:
@@ -99,10 +99,9 @@ def fill_notebook(template: Path, assignment: str, student: Student, out: Path) 
     holding the reference code of its part, edited as the student's mistakes say."""
     import nbformat
 
-    from autograder.course import Course
-    from conftest import filled_in
+    from conftest import COURSE, filled_in
 
-    notebook = filled_in(nbformat.read(str(template), as_version=4), assignment, Course(ROOT),
+    notebook = filled_in(nbformat.read(str(template), as_version=4), assignment, COURSE,
                          student.edits.get(assignment, []))
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, str(out))

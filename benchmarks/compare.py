@@ -33,8 +33,8 @@ import sys
 from pathlib import Path
 
 from common import BIN, ROOT, Run, Student, fill_notebook, measure, megabytes, plan, write_py
+from conftest import ASSIGNMENTS
 
-from autograder.curriculum import ASSIGNMENTS
 
 
 def run_checked(argv: list[str], cwd: Path | None = None) -> None:

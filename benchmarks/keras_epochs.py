@@ -2,7 +2,7 @@
 
 Trains every Keras implementation the tests know - the reference, the correct variants
 of tests/test_correct_variants.py and the mutants of tests/test_mutants.py - the way
-the grader does (the `keras_train` probe: the student's own preprocess, build_model,
+the grader does (the `train_and_predict` probe: the student's own preprocess, build_model,
 train_model and predict_classes, on the grader's split of the digits for each seed),
 for each epoch count. A correct model must clear the pass mark for every seed and a
 broken one (a mutant that fails the accuracy test) must stay below it, so the grader
@@ -66,7 +66,10 @@ def train_once(source: str, seed: int, epochs: int, split) -> list[int] | str:
         sys.path.insert(0, folder)
         session = child.Session(folder)
         try:
-            out = probes.keras_train(session, X_train, y_train, X_test, epochs=epochs, batch_size=32, seed=seed)
+            steps = {step: ["keras_model", name] for step, name in (("preprocess", "preprocess"), ("build", "build_model"),
+                                                                    ("train", "train_model"), ("predict", "predict_classes"))}
+            out = probes.train_and_predict(session, X_train, y_train, X_test, seed=seed,
+                                           train_kwargs={"epochs": epochs, "batch_size": 32}, **steps)
         except child._Failure as failure:
             return str(failure.error.get("type") or failure.error.get("kind"))
     predictions = out["predictions"]

@@ -1,7 +1,7 @@
 """Hidden grader: an image classifier for the 8x8 digits in Keras (10 points).
 
-The student's model is built and trained inside the sandbox by probes.py, which
-sends back only plain data: the architecture as JSON and the predicted labels.
+The student's model is built and trained inside the sandbox by the engine's Keras probes, which
+send back only plain data: the architecture as JSON and the predicted labels.
 The held-out labels never leave this process. Training uses a fixed seed, the
 student's own preprocess/build_model/train_model/predict_classes, and EPOCHS epochs.
 
@@ -59,7 +59,8 @@ def test_preprocess(student):
 
 
 def architecture(student, **kwargs):
-    info = student.probe("keras_architecture", "keras_model", "build_model", timeout=120.0, kwargs=kwargs)
+    info = student.probe("model_summary", "keras_model", "build_model", timeout=120.0,
+                         build=["keras_model", "build_model"], kwargs=kwargs)
     if "layers" not in info:
         raise CheckFailure(f"build_model returned a {info.get('type')}, not a keras.Sequential model.")
     info["layers"] = [layer for layer in info["layers"] if layer["class"] != "InputLayer"]
@@ -165,8 +166,9 @@ def test_predict_classes(student, make_rng):
     X = rng.uniform(0, 1, size=(20, 8, 8))
     hidden = np.maximum(X.reshape(20, -1) @ weights[0] + weights[1], 0)
     expected = np.argmax(hidden @ weights[2] + weights[3], axis=1)
-    labels = student.probe("keras_predict_classes", "keras_model", "predict_classes", timeout=120.0,
-                           weights=[w.astype(np.float32) for w in weights], X=X.astype(np.float32))["labels"]
+    labels = student.probe("call_on_model", "keras_model", "predict_classes", timeout=120.0,
+                           of=["keras_model", "predict_classes"], activations=["relu", "softmax"],
+                           weights=[w.astype(np.float32) for w in weights], X=X.astype(np.float32))["value"]
     if type(labels) is np.ndarray and labels.dtype.kind == "f" and labels.ndim == 2:
         raise CheckFailure(f"predict_classes returned an array of shape {labels.shape} (the probabilities); "
                            "expected one integer label per sample: take np.argmax(..., axis=1).")
@@ -178,8 +180,11 @@ def test_predict_classes(student, make_rng):
 def test_trained_accuracy(student, grading_seed):
     """the trained model classifies held-out digits accurately"""
     X_train, y_train, X_test, y_test = digits_split(grading_seed)
-    out = student.probe("keras_train", "keras_model", "training your model", timeout=TRAIN_SECONDS,
-                        X_train=X_train, y_train=y_train, X_test=X_test, epochs=EPOCHS, batch_size=32, seed=grading_seed)
+    out = student.probe("train_and_predict", "keras_model", "training your model", timeout=TRAIN_SECONDS,
+                        preprocess=["keras_model", "preprocess"], build=["keras_model", "build_model"],
+                        train=["keras_model", "train_model"], predict=["keras_model", "predict_classes"],
+                        train_kwargs={"epochs": EPOCHS, "batch_size": 32},
+                        X_train=X_train, y_train=y_train, X_test=X_test, seed=grading_seed)
     predictions = out["predictions"]
     if type(predictions) is not np.ndarray or predictions.shape != y_test.shape:
         shape = predictions.shape if type(predictions) is np.ndarray else type(predictions).__name__

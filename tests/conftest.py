@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 
 from autograder.course import Course
-from autograder.curriculum import ASSIGNMENTS
 from autograder.grading.runner import grade
 from autograder.results.model import SubmissionResult
 from autograder.sandbox import isolation
-from autograder.sandbox.warm import ForkServer, modules_for
+from autograder.sandbox.warm import ForkServer
 from autograder.submission.discover import Submission
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
+COURSE = Course.load(ROOT)  # the bundled course, which these tests grade
+ASSIGNMENTS = {name: a.functions for name, a in COURSE.assignments.items()}
 # Grading through the CLI on a machine without full isolation (not root) needs the flag.
 WEAK_SANDBOX = [] if isolation.detect().full else ["--allow-weak-sandbox"]
 
@@ -42,7 +43,7 @@ def build_submission(folder: Path, files: dict[str, str]) -> Path:
 
 @pytest.fixture(scope="session")
 def course() -> Course:
-    return Course(ROOT)
+    return COURSE
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,7 +65,7 @@ def fork_server(course):
     if not isolation.detect().full:
         yield None
         return
-    with ForkServer(modules_for(ASSIGNMENTS), hide=(course.root,)) as server:
+    with ForkServer(course.preload(course.names), hide=(course.root,)) as server:
         yield server
 
 

@@ -29,14 +29,13 @@ from typing import Callable
 import pytest
 
 from autograder import cli
-from autograder.course import Course
 from autograder.grading.runner import grade
 from autograder.render import feedback, jsonl
 from autograder.results.model import SubmissionResult
 from autograder.sandbox import isolation
 from autograder.sandbox.worker import Limits
 from autograder.submission.discover import Submission
-from conftest import ROOT, SOLUTIONS, eventually
+from conftest import COURSE, ROOT, SOLUTIONS, eventually
 
 pytestmark = pytest.mark.skipif(not isolation.detect().full,
                                 reason=f"needs the full sandbox: {isolation.detect().describe()}")
@@ -523,7 +522,7 @@ def honest_scores(source: str | None, tmp: str) -> dict[str, float]:
     folder.mkdir(parents=True, exist_ok=True)
     if source is not None:
         (folder / "activations.py").write_text(source)
-    result = grade(Submission(id="honest", path=folder), Course(ROOT), ["activations"], limits=LIMITS)
+    result = grade(Submission(id="honest", path=folder), COURSE, ["activations"], limits=LIMITS)
     return {t.name: t.score for t in result.tests}
 
 
@@ -532,7 +531,7 @@ def test_attack_earns_only_the_honest_part(attack, world, tmp_path_factory, star
     """Cold (a new interpreter per child) and warm (children forked by one fork server, as in
     batch grading, where the correct submission graded next comes from the same server)."""
     before = world.snapshot()
-    result = grade(Submission.from_path(build(attack, world)), Course(ROOT), ["activations"], limits=LIMITS,
+    result = grade(Submission.from_path(build(attack, world)), COURSE, ["activations"], limits=LIMITS,
                    warm=start)
 
     expected = honest_scores(attack.honest, str(tmp_path_factory.getbasetemp() / "honest"))
@@ -544,7 +543,7 @@ def test_attack_earns_only_the_honest_part(attack, world, tmp_path_factory, star
 
     assert world.snapshot() == before
     assert leftover_processes() == []
-    correct = grade(Submission.from_path(world.victim), Course(ROOT), ["activations"], limits=LIMITS, warm=start)
+    correct = grade(Submission.from_path(world.victim), COURSE, ["activations"], limits=LIMITS, warm=start)
     assert correct.score == correct.max_score == 10.0
 
 

@@ -22,7 +22,7 @@ from autograder.results.model import AssignmentResult, SubmissionResult, TestRes
 from autograder.submission import layouts
 from autograder.submission.discover import Submission
 from autograder.submission.roster import Roster
-from conftest import ROOT, SOLUTIONS, WEAK_SANDBOX, eventually, patched_source, running
+from conftest import COURSE, SOLUTIONS, WEAK_SANDBOX, eventually, patched_source, running
 
 REFERENCE = (SOLUTIONS / "activations.py").read_text()
 BUGGY = patched_source("activations", [("return np.maximum(0.0, z)", "return np.maximum(0.0, -z)")])
@@ -51,7 +51,7 @@ def roster(path: Path) -> Path:
 
 
 def test_canvas_download_groups_files_per_student(tmp_path):
-    found, _ = layouts.expand(canvas_download(tmp_path / "canvas"), tmp_path / "scratch")
+    found, _ = layouts.expand(canvas_download(tmp_path / "canvas"), tmp_path / "scratch", COURSE.modules)
     by_user = {s.students[0].canvas_id: s for s in found}
     assert set(by_user) == {"101", "102", "103"}
     assert (by_user["101"].path / "activations.py").read_text() == REFERENCE
@@ -67,7 +67,7 @@ def test_canvas_download_as_zip(tmp_path):
     with zipfile.ZipFile(archive, "w") as zf:
         for path in folder.iterdir():
             zf.write(path, path.name)
-    found, _ = layouts.expand(archive, tmp_path / "scratch")
+    found, _ = layouts.expand(archive, tmp_path / "scratch", COURSE.modules)
     assert sorted(s.id for s in found) == ["doejane", "leeann", "smithbob"]
 
 
@@ -86,7 +86,7 @@ def test_gradescope_export(tmp_path):
     archive = tmp_path / "export.zip"
     shutil.make_archive(str(archive.with_suffix("")), "zip", tmp_path, export.name)
     for given in (export, archive):
-        found, _ = layouts.expand(given, tmp_path / f"scratch-{given.suffix}")
+        found, _ = layouts.expand(given, tmp_path / f"scratch-{given.suffix}", COURSE.modules)
         assert [s.id for s in found] == ["S-1", "S-2"]
         assert [w.name for w in found[1].students] == ["Jane Doe", "Ann Lee"]  # a group: both get the grade
         assert parse_time(found[0].submitted_at) == parse_time("2026-11-20T10:00:00-08:00")
@@ -99,7 +99,7 @@ def test_folder_of_submissions_and_single_submission(tmp_path):
     with zipfile.ZipFile(folder / "bob.zip", "w") as zf:
         zf.writestr("hw/activations.py", REFERENCE)
     (folder / "carol.ipynb").write_text("{}")
-    found, _ = layouts.expand(folder, tmp_path / "scratch")
+    found, _ = layouts.expand(folder, tmp_path / "scratch", COURSE.modules)
     assert [s.id for s in found] == ["alice", "bob", "carol"]
     # One student's folder with the work in two subfolders stays one submission.
     single = tmp_path / "dave"
@@ -107,12 +107,12 @@ def test_folder_of_submissions_and_single_submission(tmp_path):
     (single / "part2").mkdir()
     (single / "part1" / "activations.py").write_text(REFERENCE)
     (single / "part2" / "mlp.py").write_text("")
-    assert [s.id for s in layouts.expand(single, tmp_path / "s2")[0]] == ["dave"]
+    assert [s.id for s in layouts.expand(single, tmp_path / "s2", COURSE.modules)[0]] == ["dave"]
 
 
 def test_roster_names_submissions(tmp_path):
     book = Roster.load(roster(tmp_path / "roster.csv"))
-    found, _ = layouts.expand(canvas_download(tmp_path / "canvas"), tmp_path / "scratch")
+    found, _ = layouts.expand(canvas_download(tmp_path / "canvas"), tmp_path / "scratch", COURSE.modules)
     named = [book.identify(s) for s in found]
     assert [(s.id, known) for s, known in named] == [("S-2", True), ("S-3", True), ("S-1", True)]
     jane = named[0][0].students[0]
@@ -240,9 +240,7 @@ def relu_returning(value: float) -> str:
 
 
 def test_a_crashed_or_hung_worker_costs_only_its_submission(tmp_path, capsys):
-    course = tmp_path / "course"
-    for part in ("graders", "solutions", "assignments"):
-        shutil.copytree(ROOT / part, course / part)
+    course = COURSE.copy_to(tmp_path / "course")
     (course / "graders" / "test_activations.py").write_text(CRASHING_GRADER)
     subs = tmp_path / "subs"
     for name, value in (("crash", -7.0), ("hang", -8.0), ("fine", 7.0), ("wrong", 3.0)):

@@ -1,4 +1,4 @@
-"""The outside contract of CONTRACT.md: commands, exit codes, files, the JSON schema."""
+"""The outside contract of docs/contract.md: commands, exit codes, files, the JSON schema."""
 from __future__ import annotations
 
 import csv
@@ -9,8 +9,7 @@ import sys
 import pytest
 
 from autograder.cli import main
-from autograder.curriculum import ASSIGNMENTS
-from conftest import ROOT, SOLUTIONS, WEAK_SANDBOX, build_submission
+from conftest import ASSIGNMENTS, COURSE, ROOT, SOLUTIONS, WEAK_SANDBOX, build_submission
 
 STATUSES = {"passed", "failed", "error"}
 VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
@@ -129,8 +128,12 @@ def test_usage_errors_exit_two(tmp_path, capsys):
 
 
 def test_grader_failure_exits_non_zero(tmp_path, capsys):
-    (tmp_path / "graders").mkdir()
-    assert main(["grade", str(SOLUTIONS), "--course", str(tmp_path), "--out", str(tmp_path / "o"), *WEAK_SANDBOX]) == 3
+    course = COURSE.copy_to(tmp_path / "course")
+    (course / "graders" / "test_activations.py").unlink()
+    assert main(["grade", str(SOLUTIONS), "--course", str(course), "--out", str(tmp_path / "o"), *WEAK_SANDBOX]) == 3
+    assert "test_activations.py: missing" in capsys.readouterr().err
+    assert main(["grade", str(SOLUTIONS), "--course", str(tmp_path), "--out", str(tmp_path / "o"), *WEAK_SANDBOX]) == 2
+    assert "is not a course: it has no course.toml" in capsys.readouterr().err
 
 
 def test_check_passes_for_reference_and_fails_for_stub(tmp_path, capsys):

@@ -17,13 +17,12 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder.cli import main
-from autograder.curriculum import ASSIGNMENTS
 from autograder.export.nbgrader_gradebook import question_scores
 from autograder.grading.runner import grade
 from autograder.questions import questions
 from autograder.release.source import leaked_lines, read
 from autograder.submission.discover import Submission
-from conftest import WEAK_SANDBOX, filled_in
+from conftest import ASSIGNMENTS, WEAK_SANDBOX, filled_in
 
 BIN = Path(sys.executable).parent
 BUG = ("(np.asarray(z) > 0)", "(np.asarray(z) >= 0)")  # relu_grad(0) == 1: a classic
@@ -96,7 +95,7 @@ def test_grade_writes_into_an_nbgrader_gradebook(tmp_path, course, capsys):
     from conftest import build_submission
 
     good = build_submission(tmp_path / "alice", {})
-    bad = build_submission(tmp_path / "bob", {"activations.py": (course.solutions / "activations.py").read_text()
+    bad = build_submission(tmp_path / "bob", {"activations.py": (course.solutions_dir / "activations.py").read_text()
                                               .replace(*BUG)})
     url = f"sqlite:///{tmp_path / 'gradebook.db'}"
     args = ["grade", str(good), str(bad), "--assignment", "activations", "--assignment", "perceptron",

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import Course
 from autograder.grading.runner import GraderError, grade
 from autograder.sandbox import errors, isolation, wire
 from autograder.sandbox.worker import OUTPUT_CAP, Limits, Sandbox
 from autograder.submission.discover import Submission
-from conftest import ROOT, SOLUTIONS, eventually, running
+from conftest import COURSE, ROOT, SOLUTIONS, eventually, running
 
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="a separate uid needs root")
 FULL = pytest.mark.skipif(not isolation.detect().full, reason=f"needs namespaces: {isolation.detect().describe()}")
@@ -207,7 +206,7 @@ def test_a_broken_sandbox_is_the_graders_error_not_the_students(monkeypatch, tmp
         pytest.skip("needs namespaces")
     monkeypatch.setattr(isolation, "python_binds", lambda: [str(tmp_path / "no-such-folder")])
     with pytest.raises(GraderError, match="sandbox could not be set up"):
-        grade(Submission.from_path(SOLUTIONS), Course(ROOT), ["activations"])
+        grade(Submission.from_path(SOLUTIONS), COURSE, ["activations"])
 
 
 def test_text_from_the_child_is_made_safe():

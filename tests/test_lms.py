@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -24,10 +23,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from autograder.cli import main
-from autograder.course import Course
 from autograder.export import gradescope
 from autograder.publish import http
-from conftest import ROOT, SOLUTIONS, WEAK_SANDBOX, patched_source
+from conftest import COURSE, SOLUTIONS, WEAK_SANDBOX, patched_source
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "gradescope_results.schema.json").read_text())
 BUGGY = patched_source("activations", [("return np.maximum(0.0, z)", "return np.maximum(0.0, -z)")])
@@ -96,11 +94,9 @@ def test_gradescope_zip_runs_like_on_gradescope(tmp_path):
 
 
 def test_gradescope_results_when_the_graders_cannot_run(tmp_path):
-    course = tmp_path / "course"
-    shutil.copytree(ROOT / "solutions", course / "solutions")
-    (course / "graders").mkdir()  # no grader files at all
+    course = COURSE.copy_to(tmp_path / "course", folders=["solutions"])
     (tmp_path / "submission").mkdir()
-    result = gradescope.run(tmp_path, Course(course))
+    result = gradescope.run(tmp_path, course)  # the manifest names graders/probes.py: the course cannot load
     written = json.loads((tmp_path / "results" / "results.json").read_text())
     jsonschema.validate(written, SCHEMA)
     assert written["score"] == 0 and "could not run" in written["output"] and not result.complete

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from conftest import failed_tests, patched_source
+from conftest import ASSIGNMENTS, failed_tests, patched_source
 
 
 @dataclass(frozen=True)
@@ -388,8 +388,7 @@ def test_mutant_loses_what_it_should(mutant, grade_files):
 
 
 def test_at_least_sixty_mutants_and_five_per_assignment():
-    from autograder.curriculum import ASSIGNMENTS
-
+    
     assert len(MUTANTS) >= 60 and len({m.id for m in MUTANTS}) == len(MUTANTS)
     for assignment in ASSIGNMENTS:
         assert sum(m.module == assignment for m in MUTANTS) >= 5, assignment

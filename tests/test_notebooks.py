@@ -10,17 +10,16 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.curriculum import ASSIGNMENTS
 from autograder.release.notebooks import answer_code, render
 from autograder.release.source import leaked_lines, read
-from conftest import ROOT
+from conftest import ASSIGNMENTS, ROOT
 
 SUMMARY = re.compile(r": (\d+) of (\d+) passed")
 
 
 def test_notebooks_are_generated_from_their_single_source(course):
     for name in ASSIGNMENTS:
-        path = course.assignments / name / f"{name}.ipynb"
+        path = course.assignments_dir / name / f"{name}.ipynb"
         assert path.read_text(encoding="utf-8") == render(course, name), (
             f"{path} is stale: run `python -m autograder.release.notebooks`")
 
@@ -28,7 +27,7 @@ def test_notebooks_are_generated_from_their_single_source(course):
 @pytest.mark.parametrize("name", list(ASSIGNMENTS))
 def test_student_notebook_shows_no_solution(name, course):
     lesson = read(course, name)
-    text = (course.assignments / name / f"{name}.ipynb").read_text(encoding="utf-8")
+    text = (course.assignments_dir / name / f"{name}.ipynb").read_text(encoding="utf-8")
     notebook = "\n".join(cell.source for cell in nbformat.reads(text, as_version=4).cells)
     assert leaked_lines(notebook, course, lesson) == []
 
@@ -58,7 +57,7 @@ def run(notebook, folder: Path) -> list[tuple[str, str, str]]:
 @pytest.mark.parametrize("name", list(ASSIGNMENTS))
 def test_notebook_with_the_reference_pasted_in_passes_every_check(name, course, tmp_path, monkeypatch):
     lesson = read(course, name)
-    notebook = nbformat.read(course.assignments / name / f"{name}.ipynb", as_version=4)
+    notebook = nbformat.read(course.assignments_dir / name / f"{name}.ipynb", as_version=4)
     every_question_has_a_cell(notebook, lesson)
     answers = {answer_code(part): answer_code(part, "solution") for part in lesson.parts if part.functions}
     pasted = 0
@@ -78,7 +77,7 @@ def test_notebook_with_the_reference_pasted_in_passes_every_check(name, course, 
 def test_a_check_names_what_is_wrong_in_the_notebook(course, tmp_path):
     """A bug in one function shows in its own check, with the feedback; the others pass."""
     lesson = read(course, "activations")
-    notebook = nbformat.read(course.assignments / "activations" / "activations.ipynb", as_version=4)
+    notebook = nbformat.read(course.assignments_dir / "activations" / "activations.ipynb", as_version=4)
     answers = {answer_code(part): answer_code(part, "solution") for part in lesson.parts if part.functions}
     for cell in notebook.cells:
         if cell.source in answers:

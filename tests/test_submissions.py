@@ -9,17 +9,17 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.submission.discover import Submission, stage
 from autograder.submission.notebook import extract
-from conftest import ROOT, SOLUTIONS
+from conftest import COURSE, ROOT, SOLUTIONS
 
 
 def staged(path, tmp_path):
     work, scratch = tmp_path / "work", tmp_path / "scratch"
     work.mkdir()
     scratch.mkdir()
-    return stage(Submission.from_path(path), work, scratch), work
+    return stage(Submission.from_path(path), work, scratch, COURSE.modules), work
 
 
-def test_files_in_subfolders_and_only_curriculum_modules(tmp_path):
+def test_files_in_subfolders_and_only_the_course_modules(tmp_path):
     sub = tmp_path / "alice"
     (sub / "hw" / "deep").mkdir(parents=True)
     (sub / "hw" / "perceptron.py").write_text("A = 1\n")
@@ -51,7 +51,7 @@ def test_notebook_keeps_definitions_and_skips_work(tmp_path):
     ])
     path = tmp_path / "hw.ipynb"
     nbformat.write(nb, path)
-    code = extract(path)
+    code = extract(path, COURSE.modules)
     assert "import numpy as np" in code.source and "RATE = 0.1" in code.source and "def relu" in code.source
     assert "print(" not in code.source and "train()" not in code.source and "pip" not in code.source
     assert code.functions == {"relu"}
@@ -82,7 +82,7 @@ def test_notebook_leaves_out_what_needs_work_that_did_not_run(tmp_path):
         new_code_cell("grader.check('preprocess')"),
     ])
     nbformat.write(nb, tmp_path / "hw.ipynb")
-    code = extract(tmp_path / "hw.ipynb")
+    code = extract(tmp_path / "hw.ipynb", COURSE.modules)
     assert "digits" not in code.source and "autograder" not in code.source and "otter" not in code.source
     assert "grader" not in code.source
     for kept in ("SCALE = 16.0", "HALF = SCALE / 2", "PAIRS = {'a': (np.pi, SCALE)}", "square = lambda v: v * v"):

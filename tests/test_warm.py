@@ -9,13 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.course import Course
 from autograder.grading.runner import grade
 from autograder.sandbox import errors, isolation
-from autograder.sandbox.warm import ForkServer, modules_for
+from autograder.sandbox.warm import ForkServer
 from autograder.sandbox.worker import Limits, Sandbox, _ForkedChild
 from autograder.submission.discover import Submission
-from conftest import ROOT, eventually, running
+from conftest import COURSE, ROOT, eventually, running
 
 pytestmark = pytest.mark.skipif(not isolation.detect().full,
                                 reason=f"warm starts need namespaces: {isolation.detect().describe()}")
@@ -152,9 +151,9 @@ def test_a_server_that_cannot_start_leaves_children_cold(box):
 
 
 def test_only_the_keras_assignment_brings_tensorflow(box, fork_server):
-    assert modules_for(["perceptron", "activations", "gradient_descent", "mlp"]) == ("numpy",)
-    assert "tensorflow" in modules_for(["mlp", "keras_model"])
-    with ForkServer(modules_for(["activations"])) as numpy_only:
+    assert COURSE.preload(["perceptron", "activations", "gradient_descent", "mlp"]) == ("numpy",)
+    assert "tensorflow" in COURSE.preload(["mlp", "keras_model"])
+    with ForkServer(COURSE.preload(["activations"])) as numpy_only:
         assert box("numpy", numpy_only).call("spy", "look").value["tensorflow"] is False
     assert box("keras").call("spy", "look").value["tensorflow"] is True  # the session's server: all assignments
 
@@ -172,8 +171,8 @@ def test_warm_and_cold_grade_alike(fork_server):
     """Bob's example (wrong answers in every assignment, Keras training included): the same
     scores and the same feedback, word for word, from a cold child and from a warm one."""
     bob = Submission.from_path(ROOT / "examples" / "submissions" / "bob")
-    cold = grade(bob, Course(ROOT)).to_dict()
-    warm = grade(bob, Course(ROOT), warm=fork_server).to_dict()
+    cold = grade(bob, COURSE).to_dict()
+    warm = grade(bob, COURSE, warm=fork_server).to_dict()
     for record in (cold, warm):
         record.pop("execution_time")
     assert warm == cold and cold["score"] < cold["max_score"]

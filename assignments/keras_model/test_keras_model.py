@@ -14,7 +14,8 @@ def test_preprocess(student):
 
 def test_model_layers(student):
     """build_model() has Flatten, Dense(64, relu), Dense(10, softmax)"""
-    info = student.probe("keras_architecture", "keras_model", "build_model", timeout=120.0, kwargs={})
+    info = student.probe("model_summary", "keras_model", "build_model", timeout=120.0,
+                         build=["keras_model", "build_model"])
     layers = [(layer["class"], layer["units"], layer["activation"]) for layer in info.get("layers", [])
               if layer["class"] != "InputLayer"]
     expected = [("Flatten", None, None), ("Dense", 64, "relu"), ("Dense", 10, "softmax")]
@@ -30,6 +31,7 @@ def test_predict_classes_of_a_fixed_model(student):
                np.eye(10, dtype=np.float32), np.zeros(10, np.float32)]
     X = np.zeros((3, 8, 8), dtype=np.float32)
     X[0, 0, 2], X[1, 0, 7], X[2, 0, 0] = 1.0, 1.0, 1.0  # pixel k lights up class k
-    labels = student.probe("keras_predict_classes", "keras_model", "predict_classes", timeout=120.0,
-                           weights=weights, X=X)["labels"]
+    labels = student.probe("call_on_model", "keras_model", "predict_classes", timeout=120.0,
+                           of=["keras_model", "predict_classes"], activations=["relu", "softmax"],
+                           weights=weights, X=X)["value"]
     expect_array(labels, np.array([2, 7, 0]), name="predict_classes(model, X)", rtol=0, atol=0)

@@ -57,7 +57,7 @@ def diagnose(g: np.ndarray, e: np.ndarray, hints: dict) -> str:
 
 
 def nonzero_start(train: Callable[..., Any], X: np.ndarray, y: np.ndarray) -> str:
-    """For a training function that must start from zero weights (train_perceptron, train_adaline):
+    """For a training function that must start from zero weights (a linear unit's, say):
     with eta = 0 nothing moves, so what it returns is where it started. Only a diagnosis, asked
     after a test has failed: whatever the student's code does wrong here is ignored."""
     try:

@@ -17,7 +17,7 @@ from autograder.sandbox.wire import Opaque
 
 NUMERIC_KINDS = "biuf"
 # A float32 result carries about 7 significant digits, and sums of many terms lose a few
-# more: it is compared at that precision (measured: a correct float32 tanh_grad is off by
+# more: it is compared at that precision (measured: a correct float32 derivative of tanh is off by
 # 1.1e-7 where the value is 2e-5; the mistakes the graders look for are off by > 1e-2).
 LOW_PRECISION_RTOL = 1e-4
 LOW_PRECISION_ATOL_SCALE = 1e-5

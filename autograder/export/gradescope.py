@@ -1,8 +1,8 @@
 """The Gradescope autograder: the zip an instructor uploads, and what runs inside it.
 
 `build` writes the zip Gradescope asks for: `setup.sh` and `run_autograder` at its
-root, this package's source (installed by setup.sh with pip) and the course (graders,
-reference solutions, assignments). On Gradescope, setup.sh runs once when the image is
+root, this package's source (installed by setup.sh with pip) and the course (its
+manifest, graders, reference solutions, assignments and data). On Gradescope, setup.sh runs once when the image is
 built; `run_autograder` runs once per submission, as root, in `/autograder`, with the
 student's files in `/autograder/submission`, and must leave
 `/autograder/results/results.json`.
@@ -21,8 +21,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from autograder.course import Course
-from autograder.curriculum import ASSIGNMENTS
+from autograder.course import Course, CourseError
 from autograder.grading.runner import GraderError, grade
 from autograder.render.gradescope import results_json
 from autograder.results.model import AssignmentResult, Identity, SubmissionResult
@@ -30,8 +29,7 @@ from autograder.sandbox import isolation
 from autograder.submission.discover import Submission
 
 PACKAGE = Path(__file__).resolve().parent.parent
-COURSE_PARTS = ("graders", "solutions", "assignments")
-SKIPPED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+SKIPPED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "bundled"}
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -77,11 +75,11 @@ def build(course: Course, out: Path) -> list[str]:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         _add_script(archive, "setup.sh", SETUP_SH)
         _add_script(archive, "run_autograder", RUN_AUTOGRADER)
-        for name in ("pyproject.toml", "README.md"):
+        for name in ("pyproject.toml", "setup.py", "README.md"):
             archive.write(project / name, f"package/{name}")
         _add_tree(archive, PACKAGE, "package/autograder")
-        for part in COURSE_PARTS:
-            _add_tree(archive, course.root / part, f"course/{part}")
+        for relative in course.files():
+            archive.write(course.root / relative, f"course/{relative.as_posix()}")
         return archive.namelist()
 
 
@@ -92,21 +90,27 @@ def _metadata(root: Path) -> dict:
         return {}
 
 
-def run(root: Path, course: Course) -> SubmissionResult:
-    """Grades `root/submission` and writes `root/results/results.json`."""
+def run(root: Path, course_dir: str | os.PathLike | None = None) -> SubmissionResult:
+    """Grades `root/submission` with the course in `course_dir` and writes `root/results/results.json`,
+    which says so when the course or its graders cannot run: the student is never left without one."""
     meta = _metadata(root)
     students = [Identity(id=str(u.get("sid") or u.get("email") or u.get("id") or ""), name=str(u.get("name") or ""),
                          email=str(u.get("email") or "")) for u in meta.get("users", []) if isinstance(u, dict)]
     submission = Submission(id=students[0].id if students else "submission", path=root / "submission",
                             students=tuple(students), submitted_at=str(meta.get("created_at") or ""))
-    # One submission per container, so a weaker level is accepted (said in Gradescope's stdout, for staff).
-    isolation.require(True, warn=print, protect=(course.root,))
+    course = None
     try:
-        result = grade(submission, course, list(ASSIGNMENTS))
-    except GraderError as exc:  # the student still gets a results.json that says what happened
+        course = Course.locate(course_dir)
+        problems = course.problems()
+        if problems:
+            raise CourseError("; ".join(problems))
+        # One submission per container, so a weaker level is accepted (said in Gradescope's stdout, for staff).
+        isolation.require(True, warn=print, protect=(course.root,))
+        result = grade(submission, course)
+    except (GraderError, CourseError) as exc:  # the student still gets a results.json that says what happened
         result = SubmissionResult(submission=submission.id, complete=False,
                                   notes=[f"The autograder could not run: {exc}. Please tell the course staff."])
-        result.assignments = {a: AssignmentResult(a) for a in ASSIGNMENTS}
+        result.assignments = {a: AssignmentResult(a, title=course[a].title) for a in course.names} if course else {}
     result.students = students
     results = root / "results"
     results.mkdir(parents=True, exist_ok=True)

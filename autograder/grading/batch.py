@@ -18,15 +18,13 @@ import signal
 import time
 import traceback
 from dataclasses import dataclass
-from pathlib import Path
 from multiprocessing.connection import Connection, wait
 from typing import Iterator
 
 from autograder.course import Course
-from autograder.curriculum import ASSIGNMENTS
 from autograder.results.model import AssignmentResult, SubmissionResult, TestResult
 from autograder.sandbox import isolation
-from autograder.sandbox.warm import ForkServer, modules_for
+from autograder.sandbox.warm import ForkServer
 from autograder.submission.discover import Submission
 
 # What a worker may take beyond the sandbox's own per-submission limit (staging, pytest).
@@ -50,9 +48,9 @@ def _serve(conn: Connection, course_root: str, assignments: list[str], seed: int
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     isolation.assume(found)  # what the parent found moments ago, without setting up a trial sandbox again
-    course = Course(Path(course_root))
+    course = Course.load(course_root)
     # First, so that the server's imports (TensorFlow: seconds) overlap pytest's below.
-    with ForkServer(modules_for(assignments), hide=(course.root,)) as warm:
+    with ForkServer(course.preload(assignments), hide=(course.root,)) as warm:
         from autograder.grading.runner import grade, prepare  # imported here: the parent needs none of pytest
 
         try:
@@ -179,12 +177,12 @@ def reusable(previous: SubmissionResult | None, fingerprint: str, assignments: l
             and all(a in previous.assignments for a in assignments))
 
 
-def merge(previous: SubmissionResult | None, new: SubmissionResult) -> SubmissionResult:
+def merge(previous: SubmissionResult | None, new: SubmissionResult, course: Course) -> SubmissionResult:
     """Grading some assignments again (`--assignment`) keeps the others from the earlier
     record of the same files; a changed submission keeps nothing of the old one."""
     if previous is None or previous.fingerprint != new.fingerprint or not previous.complete:
         return new
-    order = [a for a in ASSIGNMENTS if a in previous.assignments or a in new.assignments]
+    order = [a for a in course.names if a in previous.assignments or a in new.assignments]
     new.assignments = {a: new.assignments.get(a) or previous.assignments[a] for a in order}
     return new
 
@@ -201,6 +199,6 @@ def unfinished(submission: Submission, course: Course, assignments: list[str], e
     for name in assignments:
         tests = [TestResult(name=t.name, score=0.0, max_score=t.points, status="error", visibility=t.visibility,
                             feedback=message, nodeid=f"{course.grader_file(name).name}::{t.function}")
-                 for t in collect(course.grader_file(name), name, course.root)]
-        result.assignments[name] = AssignmentResult(name, tests)
+                 for t in collect(course.grader_file(name), course[name].functions, course.root)]
+        result.assignments[name] = AssignmentResult(name, tests, title=course[name].title)
     return result

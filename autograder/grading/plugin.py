@@ -30,12 +30,16 @@ MARKERS = (
     "visibility(value): Gradescope visibility: visible, hidden, after_due_date or after_published",
     "assignment(name): the assignment this test grades (default: from the file name test_<name>.py)",
     "name(text): the test's name in results (default: the first line of its docstring)",
-    "functions(*names): the curriculum functions this test grades (default: those its body names)",
+    "functions(*names): the course's functions this test grades (default: those its body names)",
 )
 
 
+GRADER_FAILED = "The grader could not finish this check"  # the grader's own bug, not the student's
+
+
 def load_reference(folder: Path, module: str) -> Any:
-    """Imports a reference solution; solutions/ goes on sys.path so that mlp can import activations."""
+    """Imports a reference solution; solutions/ goes on sys.path so that one reference module
+    can import another (as a student's module may import their own, where `uses` says so)."""
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
     return importlib.import_module(module)
@@ -86,7 +90,7 @@ def outcome_of(exc: BaseException | None, visible: bool) -> tuple[str, str]:
         return "failed", f"Not run: {exc.msg}"
     if isinstance(exc, AssertionError):
         return "failed", str(exc) or "A check of this test failed."
-    return "error", f"The grader could not finish this check ({type(exc).__name__}: {exc})."
+    return "error", f"{GRADER_FAILED} ({type(exc).__name__}: {exc})."
 
 
 class GradingSession:
@@ -116,8 +120,8 @@ class GradingSession:
     @pytest.fixture
     def reference(self, request: pytest.FixtureRequest) -> Any:
         """The reference solution module of the assignment the requesting test grades."""
-        course = self.course or Course.locate(need="solutions")
-        return load_reference(course.solutions, test_metadata(request.node)["assignment"])
+        course = self.course or Course.locate(near=request.config.rootpath)
+        return load_reference(course.solutions_dir, course[test_metadata(request.node)["assignment"]].module)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
@@ -161,20 +165,21 @@ class _StandaloneSession:
     """`pytest --submission PATH`: stage the submission and open a sandbox for this run."""
 
     def __init__(self, config: pytest.Config, path: Path) -> None:
+        from autograder.grading.runner import open_sandbox
         from autograder.grading.student import Student
         from autograder.sandbox import isolation
-        from autograder.sandbox.worker import Sandbox
         from autograder.submission.discover import Submission, stage
 
         isolation.require(config.getoption("allow_weak_sandbox"), warn=lambda text: print(text, file=sys.stderr))
+        course = Course.locate(near=config.rootpath)
 
         self._tmp = tempfile.TemporaryDirectory(prefix="autograder-")
         workdir, scratch = Path(self._tmp.name) / "work", Path(self._tmp.name) / "scratch"
         workdir.mkdir()
         scratch.mkdir()
-        stage(Submission.from_path(path), workdir, scratch)
-        self.sandbox = Sandbox(workdir)
-        config.pluginmanager.register(GradingSession(Student(self.sandbox), seed=config.getoption("grading_seed")),
+        stage(Submission.from_path(path), workdir, scratch, course.modules)
+        self.sandbox = open_sandbox(course, workdir)
+        config.pluginmanager.register(GradingSession(Student(self.sandbox), course, config.getoption("grading_seed")),
                                       "autograder-session")
         config.add_cleanup(self.close)
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from autograder.course import Course
-from autograder.curriculum import ASSIGNMENTS
 from autograder.grading.plugin import GradingSession
 from autograder.grading.student import Student
 from autograder.results.model import AssignmentResult, SubmissionResult
@@ -40,6 +39,14 @@ def test_files(course: Course, assignments: list[str], suite: str) -> list[Path]
     if missing:
         raise GraderError(f"missing test file(s): {', '.join(missing)}")
     return files
+
+
+def open_sandbox(course: Course, workdir: Path, limits: Limits | None = None,
+                 warm: ForkServer | None = None) -> Sandbox:
+    """The sandbox for one submission of this course: the course hidden from it, its probes
+    and per-call limits given to it."""
+    probes = course.probes.read_text(encoding="utf-8") if course.probes else None
+    return Sandbox(workdir, limits, hide=(course.root,), warm=warm, probes=probes, call_seconds=course.call_seconds())
 
 
 class _Modules:
@@ -76,7 +83,7 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
 
     `tests` narrows the run to these test functions (one question of a notebook, say);
     `warm` forks the submission's sandboxed child from that server instead of starting it cold."""
-    assignments = list(assignments or ASSIGNMENTS)
+    assignments = course.select(assignments)
     files = test_files(course, assignments, suite)
     selected = [f"{file}::{name}" for file in files for name in tests] if tests is not None else list(map(str, files))
     start = time.perf_counter()
@@ -86,11 +93,11 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
         workdir.mkdir()
         scratch.mkdir()
         try:
-            staged = stage(submission, workdir, scratch)
+            staged = stage(submission, workdir, scratch, course.modules)
             result.notes.extend(staged.notes)
         except SubmissionError as exc:
             result.notes.append(str(exc))
-        with Sandbox(workdir, limits, hide=(course.root,), warm=warm) as sandbox:
+        with open_sandbox(course, workdir, limits, warm) as sandbox:
             session = GradingSession(Student(sandbox), course, seed)
             args = [*PYTEST_ARGS, f"--rootdir={course.root}", *selected]
             with contextlib.redirect_stdout(io.StringIO()) as out:
@@ -101,5 +108,6 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
         raise GraderError(f"pytest could not run the graders (exit code {int(code)}): {out.getvalue()[-2000:]}")
     for name in assignments:
         result.assignments[name] = session.results.get(name, AssignmentResult(name))
+        result.assignments[name].title = course[name].title
     result.seconds = time.perf_counter() - start
     return result

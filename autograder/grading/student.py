@@ -1,7 +1,7 @@
 """What a grader test sees of the student: proxies that call into the sandbox.
 
-`student.activations.sigmoid(z)` reads like a call to the student's function, but
-sends z to the child process and returns the decoded, not yet validated, result.
+`student.layers.conv_forward(x, w)` reads like a call to the student's function, but
+sends x and w to the child process and returns the decoded, not yet validated, result.
 `.call(...)` returns the whole CallResult (arguments after the call, warnings).
 """
 from __future__ import annotations
@@ -62,7 +62,7 @@ class StudentModule:
 
 
 class Student:
-    """The submission under test; attribute access names a module of the curriculum."""
+    """The submission under test; attribute access names a module of the course."""
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox

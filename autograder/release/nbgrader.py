@@ -16,14 +16,12 @@ source notebook:
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder.course import Course
-from autograder.curriculum import ASSIGNMENTS
 from autograder.release.notebooks import CHECKER, finish
 from autograder.release.source import Lesson, Part, read
 
@@ -85,22 +83,17 @@ def source_notebook(lesson: Lesson) -> nbformat.NotebookNode:
     return finish(new_notebook(cells=cells))
 
 
-def export(course: Course, out: Path, course_id: str = "deep-learning") -> list[Path]:
-    """Writes the nbgrader course; returns the files written."""
+def export(course: Course, out: Path, course_id: str | None = None) -> list[Path]:
+    """Writes the nbgrader course (its id: the manifest's course name unless given); returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for assignment in ASSIGNMENTS:
+    for assignment in course.names:
         path = out / "source" / assignment / f"{assignment}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(source_notebook(read(course, assignment)), str(path))
         written.append(path)
-    copy = out / COURSE_COPY
-    if copy.exists():
-        shutil.rmtree(copy)
-    for folder in ("assignments", "solutions", "graders"):
-        shutil.copytree(course.root / folder, copy / folder,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.ipynb", ".ipynb_checkpoints"))
+    copy = course.copy_to(out / COURSE_COPY, skip=["*.ipynb"])
     config = out / "nbgrader_config.py"
-    config.write_text(CONFIG.format(course_id=course_id, code_stub=CODE_STUB, copy=COURSE_COPY,
-                                    assignments=[{"name": a} for a in ASSIGNMENTS]), encoding="utf-8")
+    config.write_text(CONFIG.format(course_id=course_id or course.name, code_stub=CODE_STUB, copy=COURSE_COPY,
+                                    assignments=[{"name": a} for a in course.names]), encoding="utf-8")
     return [config, *written, copy]

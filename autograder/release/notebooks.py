@@ -3,18 +3,18 @@
 For every `implement` directive of a lesson the notebook gets a cell with the stubs
 of those functions and, after it, a check cell (`grader.check("sigmoid")`) that runs
 that question's public tests on what the student wrote. `python -m
-autograder.release.notebooks` rewrites `assignments/<name>/<name>.ipynb`, and a test
-fails when one is stale.
+autograder.release.notebooks [COURSE]` rewrites `assignments/<name>/<name>.ipynb`, and a
+test fails when one is stale.
 """
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from autograder.course import Course
-from autograder.curriculum import ASSIGNMENTS
 from autograder.release.source import Lesson, read
 
 CHECKER = 'from autograder.jupyter import Checker\ngrader = Checker("{assignment}")'
@@ -57,11 +57,19 @@ def render(course: Course, assignment: str) -> str:
     return nbformat.writes(student_notebook(read(course, assignment))) + "\n"
 
 
-def main() -> int:
-    course = Course.locate(need="assignments")
-    for assignment in ASSIGNMENTS:
-        path = course.assignments / assignment / f"{assignment}.ipynb"
+def write_all(course: Course) -> list[Path]:
+    """Rewrites every assignment's notebook from its sources; returns the paths."""
+    written = []
+    for assignment in course.names:
+        path = course.notebook_file(assignment)
         path.write_text(render(course, assignment), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main() -> int:
+    course = Course.locate(sys.argv[1] if len(sys.argv) > 1 else None, near=".")
+    for path in write_all(course):
         print(f"wrote {path}")
     return 0
 

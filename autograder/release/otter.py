@@ -23,7 +23,6 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
 from autograder.course import Course
-from autograder.curriculum import ASSIGNMENTS
 from autograder.release.notebooks import finish
 from autograder.release.source import Lesson, Part, read
 
@@ -91,7 +90,7 @@ def master_notebook(lesson: Lesson) -> nbformat.NotebookNode:
 def export(course: Course, out: Path) -> list[Path]:
     """Writes `<assignment>/<assignment>.ipynb` masters under `out`; returns them."""
     written = []
-    for assignment in ASSIGNMENTS:
+    for assignment in course.names:
         path = out / assignment / f"{assignment}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(master_notebook(read(course, assignment)), str(path))

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.curriculum import ASSIGNMENTS
 from autograder.questions import DIRECTIVE, Question, listed, questions
 
 FENCE = re.compile(r"^```python\n(.*?)^```\n?", re.S | re.M)
@@ -111,34 +110,34 @@ class Lesson:
         return next(p.text for p in self.parts if p.kind == "code")
 
 
-def modules(course: Course, module: str) -> tuple[ModuleCode, ModuleCode]:
-    """The stub and the reference of a curriculum module."""
-    return (ModuleCode.parse(course.assignments / module / f"{module}.py"),
-            ModuleCode.parse(course.solutions / f"{module}.py"))
+def modules(course: Course, assignment: str) -> tuple[ModuleCode, ModuleCode]:
+    """The stub and the reference of an assignment's module."""
+    return ModuleCode.parse(course.stub_file(assignment)), ModuleCode.parse(course.reference_file(assignment))
 
 
-def function_code(module: str, stub: ModuleCode, solution: ModuleCode) -> dict[str, FunctionCode]:
-    """Each curriculum function of `module`: the stub's header and body, the reference's body."""
+def function_code(course: Course, assignment: str, stub: ModuleCode, solution: ModuleCode) -> dict[str, FunctionCode]:
+    """Each graded function of an assignment: the stub's header and body, the reference's body."""
     code = {}
-    for name in ASSIGNMENTS[module]:
+    module, functions = course[assignment].module, course[assignment].functions
+    for name in functions:
         if name not in stub.functions or name not in solution.functions:
             raise SourceError(f"{module}.{name} must be defined in both the stub and the reference")
         s, r = stub.functions[name], solution.functions[name]
         if ast.dump(s.args) != ast.dump(r.args):
             raise SourceError(f"{module}.{name}: the stub and the reference have different signatures")
         code[name] = FunctionCode(name, stub.header(s), stub.body(s), solution.body(r))
-    extra = sorted(set(solution.functions) - set(ASSIGNMENTS[module]))
+    extra = sorted(set(solution.functions) - set(functions))
     if extra:
-        raise SourceError(f"solutions/{module}.py defines {', '.join(extra)} beyond the curriculum: "
+        raise SourceError(f"solutions/{module}.py defines {', '.join(extra)} beyond the manifest's functions: "
                           "a notebook has no cell for them; write them inside the functions that use them")
     return code
 
 
 def read(course: Course, assignment: str, with_hidden: bool = True) -> Lesson:
     """The lesson of an assignment, with each directive resolved to code and questions."""
-    text = (course.assignments / assignment / "lesson.md").read_text(encoding="utf-8")
+    text = course.lesson_file(assignment).read_text(encoding="utf-8")
     stub, solution = modules(course, assignment)
-    own = function_code(assignment, stub, solution)
+    own = function_code(course, assignment, stub, solution)
     by_id = {q.id: q for q in questions(course, assignment, with_hidden)}
     reused: set[str] = set()
     parts: list[Part] = []
@@ -162,30 +161,31 @@ def read(course: Course, assignment: str, with_hidden: bool = True) -> Lesson:
         elif what == "reuse":
             for module in names:
                 reused.add(module)
-                parts.append(Part("reuse", module, functions=tuple(function_code(module, *modules(course, module))
-                                                                    .values())))
+                other = course.by_module(module).name
+                parts.append(Part("reuse", module, functions=tuple(
+                    function_code(course, other, *modules(course, other)).values())))
         else:
             parts.append(Part("check", match.group(2).strip()))
     markdown(text[position:])
 
     lesson = Lesson(assignment, parts, tuple(by_id.values()), stub.imports)
-    _check_imports(assignment, lesson, solution, reused)
+    _check_imports(course[assignment].module, lesson, solution, reused)
     return lesson
 
 
-def _check_imports(assignment: str, lesson: Lesson, solution: ModuleCode, reused: set[str]) -> None:
+def _check_imports(module: str, lesson: Lesson, solution: ModuleCode, reused: set[str]) -> None:
     """The setup cell must import what the stub imports, and the reference may import nothing
     else but the modules the lesson reuses (their functions are pasted into the notebook)."""
     setup = lesson.setup
     missing = [line for line in lesson.stub_imports if line not in setup]
     if missing:
-        raise SourceError(f"the first code cell of {assignment}'s lesson must import what its stub does: "
+        raise SourceError(f"the first code cell of {lesson.assignment}'s lesson must import what its stub does: "
                           f"{'; '.join(missing)}")
     for line in solution.imports:
         node = ast.parse(line).body[0]
         module = node.module if isinstance(node, ast.ImportFrom) else None
         if line not in lesson.stub_imports and module not in reused:
-            raise SourceError(f"solutions/{assignment}.py imports `{line}`, which neither its stub nor a "
+            raise SourceError(f"solutions/{module}.py imports `{line}`, which neither its stub nor a "
                               "`reuse` directive of its lesson provides")
 
 
@@ -194,8 +194,7 @@ def leaked_lines(text: str, course: Course, lesson: Lesson) -> list[str]:
 
     A line the stub or the lesson itself shows (`import numpy as np`, `return params`
     in an example) gives nothing away and is not counted."""
-    shown = {line.strip() for path in (course.assignments / lesson.assignment / "lesson.md",
-                                        course.assignments / lesson.assignment / f"{lesson.assignment}.py")
+    shown = {line.strip() for path in (course.lesson_file(lesson.assignment), course.stub_file(lesson.assignment))
              for line in path.read_text(encoding="utf-8").splitlines()}
     secret = {line.strip() for part in lesson.parts for f in part.functions
               for line in f.solution_body.splitlines()} - shown - {""}

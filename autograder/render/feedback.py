@@ -13,7 +13,6 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
 from rich.text import Text
 
-from autograder.curriculum import TITLES
 from autograder.render.terminal import print_feedback, shared_feedback
 from autograder.results.model import SubmissionResult
 
@@ -27,7 +26,7 @@ def safe_filename(submission_id: str) -> str:
 
 
 def html(result: SubmissionResult) -> str:
-    return environment.get_template("feedback.html.j2").render(result=result, titles=TITLES, shared=shared_feedback)
+    return environment.get_template("feedback.html.j2").render(result=result, shared=shared_feedback)
 
 
 def text(result: SubmissionResult) -> str:

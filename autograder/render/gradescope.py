@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograder.curriculum import TITLES
 from autograder.results.model import SubmissionResult
 
 
@@ -19,7 +18,7 @@ def results_json(result: SubmissionResult) -> dict[str, Any]:
     for name, assignment in result.assignments.items():
         for test in assignment.tests:
             tests.append({
-                "name": f"{TITLES.get(name, name)}: {test.name}",
+                "name": f"{assignment.label}: {test.name}",
                 "score": test.score,
                 "max_score": test.max_score,
                 "status": "passed" if test.status == "passed" else "failed",

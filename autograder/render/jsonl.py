@@ -1,4 +1,4 @@
-"""The CONTRACT.md JSON: one object per submission, one per line (results/log.py writes the file)."""
+"""The docs/contract.md JSON: one object per submission, one per line (results/log.py writes the file)."""
 from __future__ import annotations
 
 import json

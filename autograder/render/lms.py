@@ -13,9 +13,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from autograder.curriculum import TITLES
 from autograder.grading.late import note as late_note
-from autograder.results.model import Identity, SubmissionResult
+from autograder.results.model import Identity, SubmissionResult, held_assignments
 
 COMMENT_CHARS = 4000  # LMS comment boxes are for a summary; the feedback page has the rest
 
@@ -40,7 +39,7 @@ def comment(result: SubmissionResult, assignments: list[str] | None = None) -> s
             continue
         wrong = [t for t in assignment.tests if t.status != "passed"]
         shown = [t for t in wrong if t.visibility != "hidden"]
-        lines.append(f"{TITLES.get(name, name)}: {assignment.score:g}/{assignment.max_score:g}"
+        lines.append(f"{assignment.label}: {assignment.score:g}/{assignment.max_score:g}"
                      + (f", {len(wrong)} test(s) not passed:" if wrong else "."))
         lines += [f"- {t.name}: {t.feedback.splitlines()[0] if t.feedback else t.status}" for t in shown]
         if len(wrong) > len(shown):
@@ -57,10 +56,12 @@ def canvas_csv(path: Path, results: list[SubmissionResult], assignments: list[st
                canvas_ids: dict[str, str]) -> int:
     """Writes Canvas's import CSV; returns the number of student rows."""
     rows = 0
+    titles = held_assignments(results)
     with open(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
-                         *(f"{TITLES[a]} ({canvas_ids[a]})" if a in canvas_ids else TITLES[a] for a in assignments)])
+                         *(f"{titles.get(a, a)} ({canvas_ids[a]})" if a in canvas_ids else titles.get(a, a)
+                           for a in assignments)])
         for result in results:
             for who in members(result):
                 writer.writerow([who.name, who.canvas_id, who.id if who.id != who.canvas_id else "",
@@ -74,11 +75,12 @@ def canvas_csv(path: Path, results: list[SubmissionResult], assignments: list[st
 def moodle_csv(path: Path, results: list[SubmissionResult], assignments: list[str]) -> int:
     """Writes a CSV for Moodle's grade import; returns the number of student rows."""
     rows = 0
+    titles = held_assignments(results)
     with open(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         header = ["Email address", "ID number", "Username", "Full name"]
         for a in assignments:
-            header += [TITLES[a], f"{TITLES[a]} feedback"]
+            header += [titles.get(a, a), f"{titles.get(a, a)} feedback"]
         writer.writerow(header)
         for result in results:
             for who in members(result):

@@ -6,16 +6,36 @@ expected values (the public tests are the student's to read), hidden ones never.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
 
 from autograder.render.feedback import environment
 from autograder.render.terminal import print_tests
+from autograder.results.model import SubmissionResult, TestResult
 
-if TYPE_CHECKING:
-    from autograder.jupyter import CheckReport
+
+class CheckReport:
+    """What one check found: shown as HTML in a notebook and as text in a terminal."""
+
+    def __init__(self, title: str, result: SubmissionResult, assignment: str, suite: str) -> None:
+        self.title, self.result, self.assignment, self.suite = title, result, assignment, suite
+
+    @property
+    def tests(self) -> list[TestResult]:
+        return self.result.assignments[self.assignment].tests
+
+    @property
+    def passed(self) -> bool:
+        return all(t.status == "passed" for t in self.tests)
+
+    def _repr_html_(self) -> str:
+        return html(self)
+
+    def __str__(self) -> str:
+        return text(self)
+
+    __repr__ = __str__
 
 
 def _passed(report: "CheckReport") -> int:

@@ -10,7 +10,6 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from autograder.curriculum import TITLES
 from autograder.results.model import AssignmentResult, SubmissionResult, TestResult
 
 MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red"), "error": ("!", "yellow")}
@@ -24,7 +23,7 @@ def _score(score: float, max_score: float) -> Text:
 def score_table(results: list[SubmissionResult], assignments: list[str]) -> Table:
     table = Table(title="Grades", title_justify="left", pad_edge=False)
     table.add_column("submission", style="bold", overflow="fold", min_width=10)
-    for name in assignments:  # gradient_descent -> two header lines, so the table fits 80 columns
+    for name in assignments:  # first_part -> two header lines, so the table fits 80 columns
         table.add_column(name.replace("_", "_\n"), justify="right")
     table.add_column("total", justify="right", style="bold")
     for result in results:
@@ -56,7 +55,7 @@ def print_tests(console: Console, tests: list[TestResult], *, verbose_passes: bo
 def print_feedback(console: Console, result: SubmissionResult, *, verbose_passes: bool = True) -> None:
     """Each assignment, each test with a mark, and the feedback of those that did not pass."""
     for name, assignment in result.assignments.items():
-        console.print(Text.assemble((f"{TITLES.get(name, name)} ", "bold"), (f"({name}) ", "dim"),
+        console.print(Text.assemble((f"{assignment.label} ", "bold"), (f"({name}) ", "dim"),
                                     _score(assignment.score, assignment.max_score)))
         if common := shared_feedback(assignment):
             console.print(Text(f"  {MARKS[assignment.tests[0].status][0]} all {len(assignment.tests)} tests: {common}",

@@ -54,6 +54,11 @@ class TestResult:
 class AssignmentResult:
     name: str
     tests: list[TestResult] = field(default_factory=list)
+    title: str = ""  # the course's name for it, so that every output can show it without the course
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
 
     @property
     def score(self) -> float:
@@ -68,11 +73,15 @@ class AssignmentResult:
         return sum(t.status == "passed" for t in self.tests)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "max_score": self.max_score, "tests": [t.to_dict() for t in self.tests]}
+        data: dict[str, Any] = {"score": self.score, "max_score": self.max_score,
+                                "tests": [t.to_dict() for t in self.tests]}
+        if self.title:
+            data["title"] = self.title
+        return data
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> "AssignmentResult":
-        return cls(name, [TestResult.from_dict(t) for t in data.get("tests", [])])
+        return cls(name, [TestResult.from_dict(t) for t in data.get("tests", [])], title=data.get("title", ""))
 
 
 @dataclass(frozen=True)
@@ -160,7 +169,7 @@ class SubmissionResult:
         return [t for a in self.assignments.values() for t in a.tests]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of CONTRACT.md (plus a few extra fields it allows)."""
+        """The JSON object of docs/contract.md (plus a few extra fields it allows)."""
         data: dict[str, Any] = {
             "submission": self.submission,
             "score": self.score,
@@ -185,3 +194,13 @@ class SubmissionResult:
                    students=[Identity.from_dict(s) for s in data.get("students", [])],
                    late=Late.from_dict(data["late"]) if data.get("late") else None,
                    fingerprint=data.get("fingerprint", ""), complete=bool(data.get("complete", True)))
+
+
+def held_assignments(results: list[SubmissionResult]) -> dict[str, str]:
+    """Every assignment that any of these results holds, in the order they hold them, with its title."""
+    found: dict[str, str] = {}
+    for result in results:
+        for name, assignment in result.assignments.items():
+            if not found.get(name):
+                found[name] = assignment.title
+    return {name: title or name for name, title in found.items()}

@@ -121,6 +121,12 @@ def handle(session: Session, request: dict, blobs: list) -> tuple:
         return {"ok": True, "result": tree, "warnings": notes, "seconds": seconds}, out_blobs
     if op == "probe":
         probes = sys.modules.get("_autograder_probes") or _load_private("_autograder_probes", "probes.py")
+        if type(request.get("source")) is str:  # the course's own probes, sent once per child
+            try:
+                probes.load_course_probes(request["source"])
+            except BaseException as exc:  # noqa: BLE001 - the course's file is broken: the grader's fault
+                raise _Failure({"kind": "probe_error", "type": type(exc).__name__,
+                                "message": wire.clean_text(f"the course's probe file: {exc}", 300)}) from None
         params = wire.decode(request["params"], blobs)
         start = time.perf_counter()
         try:

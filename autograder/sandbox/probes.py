@@ -1,33 +1,48 @@
 """Grader code that must run beside the student's code, inside the sandbox.
 
-Some checks cannot be a single call with array arguments: `numerical_gradient`
-needs a Python function to differentiate, and the Keras checks need a live model.
-These probes build those objects here, call the student's functions through the
-session (so errors and warnings are reported as for any call), and return plain
-data. They hold no expected answers: the parent computes those and compares.
+Some checks cannot be a single call with array arguments: a gradient check moves
+the student's inputs many times, and a Keras check needs a live model. Probes build
+those objects here, call the student's functions through the session (so errors and
+warnings are reported as for any call), and return plain data. They hold no expected
+answers: the parent computes those and compares.
+
+The probes below serve any course. A course adds its own in the file its manifest
+names (`probes = "graders/probes.py"`): plain functions `name(session, **params)`,
+sent to the child as source and loaded there under a private name, with this module
+importable as `autograder_probes` for its helpers (`keras()`, `describe_model`).
+A student's code can read that source, so it must hold no answers either.
 """
 import os
+import types
 
 import numpy as np
 
+COURSE_MODULE = "_autograder_course_probes"
+
+
+def load_course_probes(source: str):
+    """The course's probe file, run as a module of its own (the last one sent replaces it)."""
+    import sys
+
+    sys.modules.setdefault("autograder_probes", sys.modules[__name__])
+    module = types.ModuleType(COURSE_MODULE)
+    module.__file__ = "<course probes>"
+    exec(compile(source, "<course probes>", "exec"), module.__dict__)
+    sys.modules[COURSE_MODULE] = module
+    return module
+
 
 def run(name: str, session, params: dict):
-    return PROBES[name](session, **params)
+    """Runs a probe of the engine, or else one of the course's probe file."""
+    import sys
 
-
-def numerical_gradient(session, x, c, h=None):
-    """Differentiates f = sum(c * sin(x)) + 0.5 * sum(x**2), which reads x in place."""
-    func = session.function("mlp", "numerical_gradient")
-    calls = 0
-
-    def f():
-        nonlocal calls
-        calls += 1
-        return float(np.sum(c * np.sin(x)) + 0.5 * np.sum(x ** 2))
-
-    args = (f, x) if h is None else (f, x, h)
-    grad, _ = session.call(func, args, {})
-    return {"grad": grad, "x_after": x, "calls": calls}
+    if name in PROBES:
+        return PROBES[name](session, **params)
+    course = sys.modules.get(COURSE_MODULE)
+    probe = getattr(course, name, None) if course is not None and not name.startswith("_") else None
+    if not callable(probe):
+        raise LookupError(f"no probe named {name!r} (the course's probe file defines none by that name)")
+    return probe(session, **params)
 
 
 def losses_at(session, of, args, kwargs, where, points, pick=None):
@@ -36,7 +51,7 @@ def losses_at(session, of, args, kwargs, where, points, pick=None):
     `of` is [module, function]. `where[key]` says where tensor `key` sits in the call:
     [position, None] for a positional argument (an array or a plain number, which stays
     a plain number), [position, name] for an entry of a dict argument (the MLP's
-    params). `pick` selects one item of a returned tuple (the loss of loss_and_grads).
+    params). `pick` selects one item of a returned tuple (the loss of a function returning (loss, grads)).
     Values come back as returned; the parent validates and reduces them.
     """
     func = session.function(*of)
@@ -69,14 +84,15 @@ def _copy(value):
     return value
 
 
-def _keras():
+def keras():
+    """Keras, imported quietly (only probes of Keras exercises need it)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
     return keras
 
 
-def _describe_model(model) -> dict:
+def describe_model(model) -> dict:
     """The architecture and compile settings as plain data (no weights, no objects)."""
     info = {"type": f"{type(model).__module__}.{type(model).__qualname__}"}
     layers = getattr(model, "layers", None)
@@ -153,24 +169,32 @@ def _name_of(obj) -> str:
     return getattr(obj, "__name__", None) or type(obj).__name__
 
 
-def keras_architecture(session, kwargs: dict):
-    keras = _keras()
-    keras.utils.set_random_seed(0)
-    model, _ = session.call(session.function("keras_model", "build_model"), (), kwargs)
-    return _describe_model(model)
+def model_summary(session, build, args=(), kwargs=None, seed=0):
+    """The architecture and compile settings of the model that the student's `build` function
+    ([module, function]) returns for these arguments, as plain data."""
+    keras().utils.set_random_seed(seed)
+    model, _ = session.call(session.function(*build), tuple(args), dict(kwargs or {}))
+    return describe_model(model)
 
 
-def keras_train(session, X_train, y_train, X_test, epochs, batch_size, seed):
-    """Preprocess, build, train and predict with the student's own four functions."""
-    keras = _keras()
-    keras.utils.set_random_seed(seed)
-    preprocess = session.function("keras_model", "preprocess")
-    X_train_p, _ = session.call(preprocess, (X_train,), {})
-    X_test_p, _ = session.call(preprocess, (X_test,), {})
-    model, _ = session.call(session.function("keras_model", "build_model"), (), {})
-    history, _ = session.call(session.function("keras_model", "train_model"), (model, X_train_p, y_train),
-                              {"epochs": epochs, "batch_size": batch_size})
-    predictions, _ = session.call(session.function("keras_model", "predict_classes"), (model, X_test_p), {})
+def train_and_predict(session, X_train, y_train, X_test, build, seed=0, preprocess=None, train=None,
+                      train_kwargs=None, predict=None):
+    """Preprocesses, builds, trains and predicts with the student's own functions, each step
+    named by the caller as [module, function], with Keras seeded. Without `train` the model is
+    fitted with `model.fit(X, y, **train_kwargs)`; without `predict`, labels are the argmax of
+    `model.predict`."""
+    keras().utils.set_random_seed(seed)
+    if preprocess:
+        step = session.function(*preprocess)
+        X_train, _ = session.call(step, (X_train,), {})
+        X_test, _ = session.call(step, (X_test,), {})
+    model, _ = session.call(session.function(*build), (), {})
+    fit = session.function(*train) if train else getattr(model, "fit")
+    history, _ = session.call(fit, (model, X_train, y_train) if train else (X_train, y_train), dict(train_kwargs or {}))
+    if predict:
+        predictions, _ = session.call(session.function(*predict), (model, X_test), {})
+    else:
+        predictions = np.argmax(model.predict(X_test, verbose=0), axis=-1)
     curves = getattr(history, "history", None)
     return {
         "predictions": predictions,
@@ -179,23 +203,23 @@ def keras_train(session, X_train, y_train, X_test, epochs, batch_size, seed):
     }
 
 
-def keras_predict_classes(session, weights: list, X):
-    """Builds a fixed dense model with the parent's weights and asks the student for its labels."""
-    keras = _keras()
-    layers = [keras.Input(shape=X.shape[1:]), keras.layers.Flatten()]
-    for i in range(0, len(weights), 2):
-        last = i == len(weights) - 2
-        layers.append(keras.layers.Dense(weights[i].shape[1], activation="softmax" if last else "relu"))
-    model = keras.Sequential(layers)
+def call_on_model(session, of, weights, X, activations):
+    """Builds a fixed dense model (Flatten, then one Dense layer per weight pair with the given
+    activations) holding the caller's weights, and calls the student's function ([module,
+    function]) with it and X: how a function that takes a model is tested on a known one."""
+    k = keras()
+    layers = [k.Input(shape=X.shape[1:]), k.layers.Flatten()]
+    for i, activation in zip(range(0, len(weights), 2), activations):
+        layers.append(k.layers.Dense(weights[i].shape[1], activation=activation))
+    model = k.Sequential(layers)
     model.set_weights(weights)
-    labels, _ = session.call(session.function("keras_model", "predict_classes"), (model, X), {})
-    return {"labels": labels}
+    value, _ = session.call(session.function(*of), (model, X), {})
+    return {"value": value}
 
 
 PROBES = {
-    "numerical_gradient": numerical_gradient,
     "losses_at": losses_at,
-    "keras_architecture": keras_architecture,
-    "keras_train": keras_train,
-    "keras_predict_classes": keras_predict_classes,
+    "model_summary": model_summary,
+    "train_and_predict": train_and_predict,
+    "call_on_model": call_on_model,
 }

@@ -38,12 +38,6 @@ class ForkServerError(Exception):
     """The fork server could not start a child (the caller starts it cold instead)."""
 
 
-def modules_for(assignments: Sequence[str]) -> tuple[str, ...]:
-    """What the server imports before forking: TensorFlow and Keras only for the Keras assignment,
-    so that grading the numpy assignments never pays for them."""
-    return ("numpy", "tensorflow", "keras") if "keras_model" in assignments else ("numpy",)
-
-
 class ForkServer:
     """One fork server for one trusted process; thread-compatible, not thread-safe."""
 

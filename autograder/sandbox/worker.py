@@ -158,12 +158,18 @@ class Sandbox:
     """Runs one submission's code in a child process and brings back plain data."""
 
     def __init__(self, workdir: Path, limits: Limits | None = None, hide: tuple[str | Path, ...] = (),
-                 warm: "ForkServer | None" = None) -> None:
+                 warm: "ForkServer | None" = None, probes: str | None = None,
+                 call_seconds: dict[str, float] | None = None) -> None:
         """`workdir` holds the staged files; `hide` lists folders (the course) that must stay
         invisible even if they lie inside the Python installation the child sees. With `warm`,
-        children are forked by that fork server when it can (see warm.py), else started cold."""
+        children are forked by that fork server when it can (see warm.py), else started cold.
+        `probes` is the source of the course's own probes (see probes.py); `call_seconds` the
+        per-call time limit of each module whose course sets one (else limits.call_seconds)."""
         self.workdir = Path(workdir).resolve()
         self.limits = limits or Limits()
+        self.probes = probes
+        self.call_seconds = dict(call_seconds or {})
+        self._probes_sent = False
         self.hide = [str(p) for p in hide]
         self.warm = warm
         self.seconds_used = 0.0
@@ -216,6 +222,7 @@ class Sandbox:
         self._requests, self._replies = req_w, resp_r
         self._output = _CappedOutput(out_r)
         self._imported = set()
+        self._probes_sent = False
 
     def _fork_warm(self, req_r: int, resp_w: int, out_w: int) -> _ForkedChild | None:
         """A child from the fork server, or None when there is none to use (then it starts cold)."""
@@ -368,7 +375,7 @@ class Sandbox:
         reply, reply_blobs = self._exchange(
             {"op": "call", "module": module, "function": function, "args": args_tree,
              "kwargs": kwargs_tree, "return_args": return_args},
-            blobs, function, timeout or self.limits.call_seconds)
+            blobs, function, timeout or self.call_seconds.get(module, self.limits.call_seconds))
         if not reply.get("ok"):
             self._raise_for(reply.get("error"), module, function)
         out = self._decode(reply, reply_blobs, function)
@@ -379,11 +386,15 @@ class Sandbox:
                           seconds=_seconds(reply.get("seconds")))
 
     def probe(self, name: str, module: str, label: str, timeout: float | None = None, **params: Any) -> Any:
-        """Runs one of probes.py's grader routines beside the student's module."""
+        """Runs a probe (probes.py's, or the course's own) beside the student's module."""
         self.import_module(module)
         tree, blobs = wire.encode(params)
-        reply, reply_blobs = self._exchange({"op": "probe", "name": name, "params": tree}, blobs, label,
-                                            timeout or self.limits.call_seconds)
+        request = {"op": "probe", "name": name, "params": tree}
+        if self.probes is not None and (not self._probes_sent or self._proc is None):
+            request["source"] = self.probes
+        reply, reply_blobs = self._exchange(request, blobs, label,
+                                            timeout or self.call_seconds.get(module, self.limits.call_seconds))
+        self._probes_sent = self._probes_sent or "source" in request
         if not reply.get("ok"):
             self._raise_for(reply.get("error"), module, label)
         return self._decode(reply, reply_blobs, label)

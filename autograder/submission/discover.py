@@ -1,7 +1,7 @@
 """Turns what an instructor points at into submissions, and a submission into files.
 
-A submission is a directory, a .zip of one, or a notebook (CONTRACT.md). Within it,
-each curriculum module is found as `<module>.py` anywhere below (the shallowest
+A submission is a directory, a .zip of one, or a notebook (docs/contract.md). Within it,
+each module of the course is found as `<module>.py` anywhere below (the shallowest
 wins), or in a notebook that defines the module's functions. When both exist, the
 one that implements more of the functions is graded (a stub left beside a finished
 notebook must not cost the student), and the student is told.
@@ -15,8 +15,8 @@ import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
-from autograder.curriculum import ASSIGNMENTS
 from autograder.results.model import Identity
 from autograder.submission.notebook import ExtractedCode, extract
 
@@ -149,8 +149,9 @@ def extract_zip(archive: Path, dest: Path) -> list[str]:
     return notes
 
 
-def stage(submission: Submission, workdir: Path, scratch: Path) -> StagedFiles:
-    """Writes one `<module>.py` per found module into workdir (and only those)."""
+def stage(submission: Submission, workdir: Path, scratch: Path, modules: Mapping[str, tuple[str, ...]]) -> StagedFiles:
+    """Writes one `<module>.py` per found module of the course (`modules`: each module's graded
+    functions) into workdir, and only those."""
     staged = StagedFiles()
     root = submission.path
     if root.is_file() and root.suffix.lower() == ".zip":
@@ -167,13 +168,13 @@ def stage(submission: Submission, workdir: Path, scratch: Path) -> StagedFiles:
     def notebook_code(notebook: Path) -> ExtractedCode | None:
         if notebook not in extracted:
             try:
-                extracted[notebook] = extract(notebook)
+                extracted[notebook] = extract(notebook, modules)
             except Exception as exc:  # noqa: BLE001 - an unreadable notebook is the student's problem
                 staged.notes.append(f"{notebook.name} could not be read as a notebook: {exc}")
                 extracted[notebook] = None
         return extracted[notebook]
 
-    for module, functions in ASSIGNMENTS.items():
+    for module, functions in modules.items():
         candidates: list[tuple[Path, str, list[str]]] = []  # (file, source, notes)
         if module in python_files:
             py = python_files[module]
@@ -203,7 +204,7 @@ def stage(submission: Submission, workdir: Path, scratch: Path) -> StagedFiles:
     # A lone .py file named after no module may still define one module's functions.
     if root.is_file() and root.suffix == ".py" and not staged.modules:
         found = set(_top_level_functions(root.read_text(encoding="utf-8", errors="replace")))
-        for module, functions in ASSIGNMENTS.items():
+        for module, functions in modules.items():
             if found & set(functions):
                 shutil.copyfile(root, workdir / f"{module}.py")
                 staged.modules[module] = root.name

@@ -7,7 +7,7 @@
   `lastnamefirstname[_late]_<user id>_<submission id>_<file name>`, several per
   student; Canvas adds `-1`, `-2` to a file name a student uploaded before;
 - a folder of submissions (student folders, zips, notebooks side by side);
-- one submission (a folder, a zip or a notebook), as CONTRACT.md describes.
+- one submission (a folder, a zip or a notebook), as docs/contract.md describes.
 Either download may also be given as its zip. Zips are unpacked with the same checks
 as a submission's zip (no `..`, no links, capped sizes) into `scratch`.
 """
@@ -19,17 +19,17 @@ import zipfile
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
+from typing import Collection
 
 import yaml
 
-from autograder.curriculum import ASSIGNMENTS
 from autograder.results.model import Identity
 from autograder.submission.discover import IGNORED_DIRS, Submission, SubmissionError, extract_zip
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
 CANVAS_NAME = re.compile(r"^(?P<name>[a-z0-9-]+?)(?P<late>_late)?_(?P<user>\d+)_(?P<sub>\d+)_(?P<file>.+)$",
                          re.IGNORECASE)
-CANVAS_COPY = re.compile(r"^(?P<stem>.+?)-\d+$")  # activations-1.py: Canvas's name for a re-upload
+CANVAS_COPY = re.compile(r"^(?P<stem>.+?)-\d+$")  # layers-1.py: Canvas's name for a re-upload
 
 
 class _LenientLoader(yaml.SafeLoader):
@@ -51,10 +51,10 @@ def _children(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.name not in IGNORED_DIRS)
 
 
-def _module_file(name: str) -> str | None:
-    """The curriculum module a file name stands for (`activations.py`, `mlp.ipynb`), if any."""
+def _module_file(name: str, modules: Collection[str]) -> str | None:
+    """The course's module a file name stands for (`<module>.py`, `<module>.ipynb`), if any."""
     path = Path(name)
-    return path.stem if path.suffix.lower() in (".py", ".ipynb") and path.stem in ASSIGNMENTS else None
+    return path.stem if path.suffix.lower() in (".py", ".ipynb") and path.stem in modules else None
 
 
 def _names_inside(path: Path) -> list[str]:
@@ -104,12 +104,12 @@ def gradescope(folder: Path) -> list[Submission]:
     return submissions
 
 
-def _is_canvas(names: list[str]) -> bool:
+def _is_canvas(names: list[str], modules: Collection[str]) -> bool:
     matching = [n for n in names if CANVAS_NAME.match(n)]
-    return bool(matching) and len(matching) * 2 > len(names) and not any(_module_file(n) for n in names)
+    return bool(matching) and len(matching) * 2 > len(names) and not any(_module_file(n, modules) for n in names)
 
 
-def canvas(folder: Path, scratch: Path) -> list[Submission]:
+def canvas(folder: Path, scratch: Path, modules: Collection[str]) -> list[Submission]:
     """One folder per Canvas user, holding that user's files under their own names."""
     groups: dict[tuple[str, str], list[tuple[Path, str]]] = defaultdict(list)
     late: set[tuple[str, str]] = set()
@@ -128,7 +128,7 @@ def canvas(folder: Path, scratch: Path) -> list[Submission]:
         for path, original in files:
             stem, suffix = Path(original).stem, Path(original).suffix
             copy = CANVAS_COPY.match(stem)
-            if copy and copy["stem"] in ASSIGNMENTS:
+            if copy and copy["stem"] in modules:
                 stem = copy["stem"]
             if suffix.lower() == ".zip":
                 extract_zip(path, target / stem)
@@ -139,15 +139,15 @@ def canvas(folder: Path, scratch: Path) -> list[Submission]:
     return submissions
 
 
-def _is_folder_of_submissions(folder: Path) -> bool:
+def _is_folder_of_submissions(folder: Path, modules: Collection[str]) -> bool:
     """No assignment file of its own, and at least two entries that each look like a whole submission."""
     children = _children(folder)
-    if any(c.is_file() and _module_file(c.name) for c in children):
+    if any(c.is_file() and _module_file(c.name, modules) for c in children):
         return False
-    modules = [{m for n in _names_inside(c) if (m := _module_file(n))} for c in children
-               if c.is_dir() or c.suffix.lower() in (".zip", ".ipynb")]
+    held = [{m for n in _names_inside(c) if (m := _module_file(n, modules))} for c in children
+            if c.is_dir() or c.suffix.lower() in (".zip", ".ipynb")]
     notebooks = [c for c in children if c.suffix.lower() == ".ipynb"]
-    found = [m for m in modules if m] + [{"notebook"} for _ in notebooks]
+    found = [m for m in held if m] + [{"notebook"} for _ in notebooks]
     if len(found) < 2:
         return False
     seen: set[str] = set()
@@ -158,8 +158,9 @@ def _is_folder_of_submissions(folder: Path) -> bool:
     return False
 
 
-def expand(path: str | Path, scratch: Path) -> tuple[list[Submission], list[str]]:
-    """The submissions a path holds, and notes about what was skipped while unpacking."""
+def expand(path: str | Path, scratch: Path, modules: Collection[str]) -> tuple[list[Submission], list[str]]:
+    """The submissions a path holds, and notes about what was skipped while unpacking;
+    `modules` are the course's module names, by which a student's files are recognised."""
     path = Path(path)
     if not path.exists():
         raise SubmissionError(f"{path} does not exist")
@@ -167,16 +168,16 @@ def expand(path: str | Path, scratch: Path) -> tuple[list[Submission], list[str]
     folder = path
     if path.is_file() and path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
         names = _names_inside(path)
-        if GRADESCOPE_METADATA in names or _is_canvas(names):
+        if GRADESCOPE_METADATA in names or _is_canvas(names, modules):
             folder, notes = _unpack(path, scratch)
         else:
             return [Submission.from_path(path)], notes
     if folder.is_dir():
         if (folder / GRADESCOPE_METADATA).is_file():
             return gradescope(folder), notes
-        if _is_canvas([c.name for c in _children(folder) if c.is_file()]):
-            return canvas(folder, scratch), notes
-        if _is_folder_of_submissions(folder):
+        if _is_canvas([c.name for c in _children(folder) if c.is_file()], modules):
+            return canvas(folder, scratch, modules), notes
+        if _is_folder_of_submissions(folder, modules):
             return [Submission.from_path(c) for c in _children(folder)
                     if c.is_dir() or c.suffix.lower() in (".zip", ".ipynb")], notes
     return [Submission.from_path(folder)], notes

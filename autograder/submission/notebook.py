@@ -1,12 +1,12 @@
 """Takes the definitions out of a student's notebook, and nothing that would run work.
 
 Only top-level imports, function and class definitions, and assignments whose value
-calls nothing and uses only names defined above (`TOL = 1e-6`, not `X = digits.data`)
+calls nothing and uses only names defined above (`TOL = 1e-6`, not `X = load()`)
 are kept: training loops, plots, shell escapes (`!pip`) and magics (`%timeit`) never
 run. A cell that does not parse is skipped on its own, so it costs only the functions
 it defines. Imports of grading tools (this package, otter, nbgrader) are dropped: they
 set up checks in the notebook and are not part of the answer. Any other import that
-is not a curriculum module is made optional, so that `import matplotlib` for a plot
+is not one of the course's modules is made optional, so that `import matplotlib` for a plot
 cannot cost a grade where matplotlib is not installed.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ import builtins
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection
 
-from autograder.curriculum import ASSIGNMENTS
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 GRADING_TOOLS = {"autograder", "otter", "nbgrader"}
@@ -68,13 +68,13 @@ def _uses_only(value: ast.AST, bound: set[str]) -> bool:
     return read <= bound | local | set(dir(builtins))
 
 
-def _kept_source(node: ast.stmt, text: str, bound: set[str]) -> str | None:
+def _kept_source(node: ast.stmt, text: str, bound: set[str], modules: Collection[str]) -> str | None:
     """The statement as it goes into the module, or None when it is left out."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
-        modules = _top_modules(node)
-        if modules & GRADING_TOOLS:
+        imported = _top_modules(node)
+        if imported & GRADING_TOOLS:
             return None
-        if modules <= set(ASSIGNMENTS):
+        if imported <= set(modules):
             return text
         return f"try:\n{textwrap.indent(text, '    ')}\nexcept ImportError:  # optional outside the notebook\n    pass"
     if isinstance(node, DEFINITIONS):
@@ -84,9 +84,10 @@ def _kept_source(node: ast.stmt, text: str, bound: set[str]) -> str | None:
     return None
 
 
-def extract_cells(sources: list[str], label: str = "cell") -> ExtractedCode:
+def extract_cells(sources: list[str], modules: Collection[str], label: str = "cell") -> ExtractedCode:
     """The definitions of a sequence of code cells, in order (a later definition wins, as it
-    would when the cells run); `label` names a cell in messages ("cell 3")."""
+    would when the cells run); imports of the course's `modules` stay as they are; `label`
+    names a cell in messages ("cell 3")."""
     pieces, functions, skipped = [], set(), []
     bound: set[str] = set()
     for number, raw in enumerate(sources, start=1):
@@ -102,7 +103,7 @@ def extract_cells(sources: list[str], label: str = "cell") -> ExtractedCode:
         kept = []
         for node in tree.body:
             start = min([d.lineno for d in getattr(node, "decorator_list", [])] + [node.lineno])
-            text = _kept_source(node, "\n".join(lines[start - 1:node.end_lineno]), bound)
+            text = _kept_source(node, "\n".join(lines[start - 1:node.end_lineno]), bound, modules)
             if text is not None:
                 kept.append(text)
                 bound |= _bound_names(node)
@@ -122,5 +123,5 @@ def code_cells(path: Path) -> list[str]:
     return [cell.source if cell.cell_type == "code" else "" for cell in notebook.cells]
 
 
-def extract(path: Path) -> ExtractedCode:
-    return extract_cells(code_cells(path))
+def extract(path: Path, modules: Collection[str]) -> ExtractedCode:
+    return extract_cells(code_cells(path), modules)
