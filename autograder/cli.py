@@ -131,6 +131,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     new_assignment.add_argument("--title", help="the title students see (default: from NAME)")
     new_assignment.add_argument("--course", metavar="DIR",
                                 help="the course folder (default: the nearest course.toml above this folder)")
+    check_course = commands.add_parser("validate", help="check a course's graders before students see it "
+                                       "(for course authors)")
+    check_course.add_argument("course", nargs="?", metavar="COURSE",
+                              help="the course folder (default: the nearest course.toml above this folder, else the "
+                              "bundled course)")
+    check_course.add_argument("--assignment", action="append", help="validate only this assignment (repeatable)")
+    check_course.add_argument("--seeds", default="0,1,2", metavar="S,S,...",
+                              help="grading seeds the reference must get full marks under (default: 0,1,2)")
     # No abbreviations: `--token SECRET` must be an error, never taken for --token-url.
     for sub in [parser, *commands.choices.values(), *steps.choices.values()]:
         sub.allow_abbrev = False
@@ -463,7 +471,28 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "publish": cmd_publish, "check": cmd_check, "export": cmd_export, "gradescope": cmd_gradescope, "new": cmd_new}
+def cmd_validate(args: argparse.Namespace) -> int:
+    from autograder.authoring.validate import validate  # pytest and the graders: needed only here
+
+    course = Course.locate(args.course, near=".")
+    console = Console(highlight=False)
+    errors = Console(stderr=True)
+    isolation.require(True, protect=(course.root,), warn=lambda text: errors.print(Text(text, style="yellow")))
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    with errors.status("validating") as status:
+        report = validate(course, args.assignment, seeds, progress=lambda name: status.update(f"validating {name}"))
+    for problem in report.problems:
+        console.print(Text(problem, style="red"))
+    for table in terminal.validation_tables(report):
+        console.print(table)
+    ready = sum(a.ok for a in report.assignments)
+    console.print(f"{course.title}: {ready} of {len(report.assignments)} assignment(s) ready"
+                  + ("." if report.ok else "; fix what is marked above, then validate again."),
+                  style="bold green" if report.ok else "bold red")
+    return 0 if report.ok else 1
+
+
+COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "publish": cmd_publish, "check": cmd_check, "export": cmd_export, "gradescope": cmd_gradescope, "new": cmd_new, "validate": cmd_validate}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -120,8 +120,9 @@ class _Collector:
 
 def collect(path: Path, functions: tuple[str, ...], rootdir: Path) -> list[TestInfo]:
     """The tests of one file, with which of the assignment's `functions` each grades (collected, never run)."""
-    from autograder.grading.runner import PYTEST_ARGS
+    from autograder.grading.runner import PYTEST_ARGS, forget_other_courses
 
+    forget_other_courses([path], rootdir)
     collector = _Collector()
     with contextlib.redirect_stdout(io.StringIO()) as out:
         code = pytest.main([*PYTEST_ARGS, "--collect-only", f"--rootdir={rootdir}", str(path)], plugins=[collector])

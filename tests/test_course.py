@@ -183,3 +183,20 @@ def test_grade_names_each_file_that_breaks_the_course_and_grades_nothing(tmp_pat
     assert f"{course / 'graders' / 'test_mlp.py'}:1: syntax error" in out.stderr
     assert not (tmp_path / "grades" / "results.jsonl").exists()
     assert Course.load(course).problems(["gradient_descent", "keras_model"]) == []
+
+
+def test_two_courses_with_same_named_graders_are_graded_each_by_its_own(tmp_path):
+    from autograder.grading.runner import grade
+    from autograder.scaffold import new_course
+    from autograder.submission.discover import Submission
+
+    first = tmp_path / "first"
+    new_course(first)
+    second = Course.load(first).copy_to(tmp_path / "second")
+    name = Course.load(first).names[0]
+    grader = second / "graders" / f"test_{name}.py"
+    grader.write_text(grader.read_text() + "\n\ndef test_always_fails():\n    assert False, 'the second course'\n")
+    results = [grade(Submission("ref", course / "solutions"), Course.load(course), [name]).assignments[name]
+               for course in (first, second, first)]
+    assert [r.score == r.max_score for r in results] == [True, False, True]
+    assert len(results[1].tests) == len(results[0].tests) + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -49,6 +50,22 @@ def open_sandbox(course: Course, workdir: Path, limits: Limits | None = None,
     return Sandbox(workdir, limits, hide=(course.root,), warm=warm, probes=probes, call_seconds=course.call_seconds())
 
 
+def forget_other_courses(files: list[Path], rootdir: Path) -> None:
+    """pytest's importlib mode names a test module by its path under the rootdir
+    (`graders.test_x`) and reuses a module of that name already imported. Another course's
+    file of the same name, imported earlier by this process, must not stand in for this one;
+    this course's own modules stay loaded (see `prepare`)."""
+    for path in files:
+        try:
+            name = ".".join(path.resolve().relative_to(rootdir.resolve()).with_suffix("").parts)
+        except ValueError:
+            continue
+        module = sys.modules.get(name)
+        where = getattr(module, "__file__", None)
+        if module is not None and (not where or Path(where).resolve() != path.resolve()):
+            del sys.modules[name]
+
+
 class _Modules:
     """Catches the modules a collection imported."""
 
@@ -67,6 +84,7 @@ def prepare(course: Course, assignments: list[str], seed: int = 0) -> None:
     importing: imports the grader modules (every submission's collection then finds them
     loaded) and calls each module's `prepare(seed)`, if it has one, to load its data."""
     files = test_files(course, assignments, "hidden")
+    forget_other_courses(files, course.root)
     modules = _Modules()
     with contextlib.redirect_stdout(io.StringIO()):
         pytest.main([*PYTEST_ARGS, "--collect-only", f"--rootdir={course.root}", *map(str, files)], plugins=[modules])
@@ -85,6 +103,7 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
     `warm` forks the submission's sandboxed child from that server instead of starting it cold."""
     assignments = course.select(assignments)
     files = test_files(course, assignments, suite)
+    forget_other_courses(files, course.root)
     selected = [f"{file}::{name}" for file in files for name in tests] if tests is not None else list(map(str, files))
     start = time.perf_counter()
     result = SubmissionResult(submission=submission.id, source=str(submission.path))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -11,6 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from autograder.results.model import AssignmentResult, SubmissionResult, TestResult
+
+if TYPE_CHECKING:
+    from autograder.authoring.validate import Report
 
 MARKS = {"passed": ("✓", "green"), "failed": ("✗", "red"), "error": ("!", "yellow")}
 
@@ -100,3 +104,20 @@ def distribution_table(results: list[SubmissionResult], assignments: list[str]) 
                       f"{min(scores):g}", f"{max(scores):g}", str(sum(f >= 1.0 for f in fractions)),
                       str(sum(s == 0 for s in scores)), histogram(fractions))
     return table
+
+
+def validation_tables(report: "Report") -> list[Table]:
+    """One table per assignment of `autograder validate`: each check, whether it held, and why."""
+    tables = []
+    for assignment in report.assignments:
+        verdict = "[green]ready[/]" if assignment.ok else "[red]not ready[/]"
+        table = Table(title=f"{escape(assignment.title)} ({assignment.name}): {verdict}, graded in "
+                            f"{assignment.seconds:.1f} s", title_justify="left", pad_edge=False)
+        table.add_column("", width=1)
+        table.add_column("check", style="bold", no_wrap=True)
+        table.add_column("result", overflow="fold")
+        for check in assignment.checks:
+            mark, style = MARKS["passed" if check.ok else "failed"]
+            table.add_row(Text(mark, style=style), escape(check.what), escape(check.detail))
+        tables.append(table)
+    return tables

@@ -1,0 +1,1 @@
+"""For course authors: what `validate` reads (mutants, variants) and how it checks a course."""

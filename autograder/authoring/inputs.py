@@ -1,0 +1,112 @@
+"""What a course author gives `validate` besides the graders: mutants and correct variants.
+
+- `graders/mutants/<assignment>.toml`: known student mistakes, each a small patch of
+  the reference module, as `[[mutants]]` tables:
+
+      [[mutants]]
+      id = "scale-adds"                       # unique within the assignment
+      description = "adds the factor instead of multiplying by it"
+      replace = [["x * factor", "x + factor"]]  # (old, new) pairs; each old text occurs in the reference
+      fails = ["test_scale"]                  # optional: exactly the grader tests that must fail
+      message = "factor"                      # optional: text the first failing test's feedback holds
+      lost = 2.5                              # optional: exactly the points it must cost
+      unstable = ["test_training"]            # optional: tests that may go either way
+
+- `graders/variants/<assignment>/<name>.py`: a complete correct module written in
+  another style (loops, float32, einsum...), which must get full marks.
+
+Both live in graders/, so students never see them.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.course import Course, CourseError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+MUTANT_FIELDS = {"id", "description", "replace", "fails", "message", "lost", "unstable"}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A known mistake: the reference with `replace` applied must lose points."""
+
+    assignment: str
+    id: str
+    replace: tuple[tuple[str, str], ...]
+    description: str = ""
+    fails: frozenset[str] | None = None
+    message: str = ""
+    lost: float | None = None
+    unstable: frozenset[str] = field(default_factory=frozenset)
+    line: int = 0
+
+    def source(self, reference: str) -> str:
+        """The reference module with this mistake in it."""
+        for old, new in self.replace:
+            if old not in reference:
+                raise CourseError(f"mutant {self.id!r} of {self.assignment}: the reference has no {old!r} "
+                                  "(the mutant is stale: update its `replace`)")
+            reference = reference.replace(old, new)
+        return reference
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A correct implementation in another style: it must get full marks."""
+
+    assignment: str
+    id: str
+    source: str
+
+
+def mutants_file(course: Course, assignment: str) -> Path:
+    return course.graders_dir / "mutants" / f"{assignment}.toml"
+
+
+def mutants(course: Course, assignment: str) -> list[Mutant]:
+    """The mutants an author lists for an assignment (none when there is no file)."""
+    path = mutants_file(course, assignment)
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CourseError(f"{path}: not valid TOML: {exc}") from None
+    starts = [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"^\s*\[\[\s*mutants\s*\]\]", line)]
+    found: list[Mutant] = []
+    for index, entry in enumerate(data.get("mutants", [])):
+        line = starts[index] if index < len(starts) else 0
+        where = f"{path}:{line}"
+        unknown = sorted(set(entry) - MUTANT_FIELDS)
+        if unknown:
+            raise CourseError(f"{where}: unknown field {unknown[0]!r}; a mutant has {', '.join(sorted(MUTANT_FIELDS))}")
+        replace = entry.get("replace")
+        if not entry.get("id") or not isinstance(replace, list) or not replace or not all(
+                isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair) for pair in replace):
+            raise CourseError(f"{where}: a mutant needs an `id` and `replace = [[\"old\", \"new\"], ...]`")
+        if any(m.id == entry["id"] for m in found):
+            raise CourseError(f"{where}: a second mutant with id {entry['id']!r}")
+        fails = entry.get("fails")
+        found.append(Mutant(assignment, str(entry["id"]), tuple((old, new) for old, new in replace),
+                            description=str(entry.get("description", "")),
+                            fails=frozenset(fails) if fails is not None else None,
+                            message=str(entry.get("message", "")),
+                            lost=float(entry["lost"]) if "lost" in entry else None,
+                            unstable=frozenset(entry.get("unstable", [])), line=line))
+    return found
+
+
+def variants(course: Course, assignment: str) -> list[Variant]:
+    """The correct variants an author provides for an assignment."""
+    folder = course.graders_dir / "variants" / assignment
+    return [Variant(assignment, path.stem, path.read_text(encoding="utf-8"))
+            for path in sorted(folder.glob("*.py"))] if folder.is_dir() else []

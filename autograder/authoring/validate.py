@@ -1,0 +1,199 @@
+"""`autograder validate`: the graders are right before the first student sees them.
+
+For each assignment of a course it grades, in the sandbox, exactly as `grade` does:
+
+- the reference, under several grading seeds: full marks every time;
+- the untouched stubs: no points, and no test that the grader itself failed to finish;
+- every mutant the author lists (inputs.py): it loses points, the tests it names and
+  the points it states, with the message it expects;
+- every correct variant the author provides, and those derived from the reference
+  (derived.py): full marks;
+- the student-facing files (lesson, stub, public tests, notebook): no line of the
+  reference's bodies and none of the hidden graders' code;
+
+and it times each assignment. Every finding is a Check record; the CLI draws them.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from autograder.authoring.derived import DERIVATIONS, derive
+from autograder.authoring.inputs import mutants, variants
+from autograder.course import Course, CourseError
+from autograder.grading.plugin import GRADER_FAILED
+from autograder.results.model import AssignmentResult
+from autograder.sandbox import isolation
+from autograder.sandbox.warm import ForkServer
+from autograder.submission.discover import Submission
+
+LEAK_MIN_CHARS = 16  # shorter reference lines (`return x`, `import numpy as np`) give nothing away
+NUMBER = re.compile(r"(?<![\w.])(\d+\.\d*|\.\d+|\d+e-?\d+|[2-9]|\d{2,})(?![\w])")
+
+
+@dataclass
+class Check:
+    """One thing validate verified about an assignment."""
+
+    what: str  # "reference, seed 1", "mutant scale-adds", ...
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class AssignmentReport:
+    name: str
+    title: str
+    checks: list[Check] = field(default_factory=list)
+    seconds: float = 0.0  # grading the reference once
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    def add(self, what: str, ok: bool, detail: str = "") -> None:
+        self.checks.append(Check(what, ok, detail))
+
+
+@dataclass
+class Report:
+    course: Course
+    assignments: list[AssignmentReport] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # the course could not even be loaded for grading
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and all(a.ok for a in self.assignments)
+
+
+class _Grader:
+    """Grades submissions made of the course's reference modules with some replaced, warm where it can."""
+
+    def __init__(self, course: Course, names: list[str], scratch: Path, stack: ExitStack) -> None:
+        self.course, self.scratch = course, scratch
+        self.warm = stack.enter_context(ForkServer(course.preload(names), hide=(course.root,))) \
+            if isolation.detect().full else None
+        self.count = 0
+
+    def __call__(self, name: str, files: dict[str, str], seed: int = 0,
+                 base: bool = True) -> AssignmentResult:
+        """Grades one assignment of a submission holding the references (if `base`) and `files`."""
+        from autograder.grading.runner import grade  # pytest: imported only by the commands that grade
+
+        self.count += 1
+        folder = self.scratch / f"submission-{self.count}"
+        folder.mkdir()
+        if base:
+            for reference in self.course.solutions_dir.glob("*.py"):
+                shutil.copyfile(reference, folder / reference.name)
+        for filename, text in files.items():
+            (folder / filename).write_text(text, encoding="utf-8")
+        result = grade(Submission(folder.name, folder), self.course, [name], seed=seed, warm=self.warm)
+        shutil.rmtree(folder, ignore_errors=True)
+        return result.assignments[name]
+
+
+def _lost(result: AssignmentResult) -> str:
+    wrong = [t for t in result.tests if t.status != "passed"]
+    return "; ".join(f"{t.function or t.name}: {t.feedback.splitlines()[0] if t.feedback else t.status}"
+                     for t in wrong[:3]) + ("; ..." if len(wrong) > 3 else "")
+
+
+def validate(course: Course, names: Iterable[str] | None = None, seeds: Iterable[int] = (0, 1, 2),
+             progress: Callable[[str], None] = lambda text: None) -> Report:
+    """Every check of this module, for the chosen assignments (all by default)."""
+    chosen = course.select(names)
+    report = Report(course, problems=course.problems(chosen, public=True))
+    if report.problems:
+        return report
+    with tempfile.TemporaryDirectory(prefix="autograder-validate-") as tmp, ExitStack() as stack:
+        grader = _Grader(course, chosen, Path(tmp), stack)
+        for name in chosen:
+            progress(name)
+            report.assignments.append(_validate_one(course, name, list(seeds), grader))
+    return report
+
+
+def _validate_one(course: Course, name: str, seeds: list[int], grader: _Grader) -> AssignmentReport:
+    spec = course[name]
+    out = AssignmentReport(name, spec.title)
+    module = f"{spec.module}.py"
+    reference = course.reference_file(name).read_text(encoding="utf-8")
+    for seed in seeds:
+        start = time.perf_counter()
+        result = grader(name, {}, seed)
+        out.seconds = out.seconds or time.perf_counter() - start
+        full = result.score == result.max_score and result.max_score > 0
+        out.add(f"reference, seed {seed}", full, f"{result.score:g}/{result.max_score:g}" +
+                ("" if full else f": {_lost(result)}"))
+    if spec.points is not None:
+        out.add("points", result.max_score == spec.points,
+                f"the graders give {result.max_score:g}, course.toml:{spec.line} says {spec.points:g}")
+    stub = grader(name, {module: course.stub_file(name).read_text(encoding="utf-8")}, base=False)
+    crashed = [t.function or t.name for t in stub.tests if t.feedback.startswith(GRADER_FAILED)]
+    out.add("stub scores 0", stub.score == 0 and not crashed, f"{stub.score:g}/{stub.max_score:g}" +
+            (f"; the grader itself failed in {', '.join(crashed)}" if crashed else ""))
+    for mutant in mutants(course, name):
+        try:
+            source = mutant.source(reference)
+        except CourseError as exc:
+            out.add(f"mutant {mutant.id}", False, str(exc))
+            continue
+        result = grader(name, {module: source})
+        failed = {t.function for t in result.tests if t.status != "passed"}
+        lost = result.max_score - result.score
+        unstable_lost = sum(t.max_score for t in result.tests if t.status != "passed" and t.function in mutant.unstable)
+        first = next((t for t in result.tests if t.status != "passed"), None)
+        problems = []
+        if lost <= 0:
+            problems.append("it gets full marks")
+        if mutant.fails is not None and failed - mutant.unstable != mutant.fails:
+            problems.append(f"fails {', '.join(sorted(failed)) or 'nothing'}, not {', '.join(sorted(mutant.fails))}")
+        if mutant.message and (first is None or mutant.message not in first.feedback):
+            problems.append(f"the first failure does not say {mutant.message!r}")
+        if mutant.lost is not None and abs(lost - unstable_lost - mutant.lost) > 1e-9:
+            problems.append(f"it loses {lost:g} points, not {mutant.lost:g}")
+        out.add(f"mutant {mutant.id}", not problems, "; ".join(problems) or f"loses {lost:g}")
+    for variant in variants(course, name):
+        result = grader(name, {module: variant.source})
+        full = result.score == result.max_score
+        out.add(f"variant {variant.id}", full, f"{result.score:g}/{result.max_score:g}" +
+                ("" if full else f": {_lost(result)}"))
+    for how in DERIVATIONS:
+        result = grader(name, {module: derive(reference, spec.functions, how)})
+        full = result.score == result.max_score
+        out.add(f"derived: {how.id}", full, how.description + ("" if full else f"; {_lost(result)}"))
+    out.add("no leaks", *_leaks(course, name, reference))
+    return out
+
+
+def _leaks(course: Course, name: str, reference: str) -> tuple[bool, str]:
+    """Whether a student-facing file repeats a line of the reference's bodies or of the hidden grader."""
+    shown = [course.lesson_file(name), course.stub_file(name), course.public_test_file(name),
+             course.notebook_file(name)]
+    given = set()
+    for path in shown[:2]:  # what the lesson and the stub show on purpose gives nothing away
+        given |= {line.strip() for line in path.read_text(encoding="utf-8").splitlines()}
+    secret = {line.strip() for line in reference.splitlines() if not line.strip().startswith(("def ", "import ",
+                                                                                               "from ", "#", '"""'))}
+    # Of the hidden graders, the lines that hold numbers (inputs, expected values, pass marks); the
+    # code around them (`if not info.get("compiled"):`) and the calls of the student's code may
+    # well look like a public test's.
+    secret |= {line.strip() for line in course.grader_file(name).read_text(encoding="utf-8").splitlines()
+               if NUMBER.search(line) and "student." not in line and not line.strip().startswith(("#", "@pytest"))}
+    secret = {line for line in secret - given if len(line) >= LEAK_MIN_CHARS}
+    found = []
+    for path in shown[2:]:
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            if path.suffix == ".ipynb":
+                text = "\n".join("".join(cell.get("source", "")) for cell in json.loads(text).get("cells", []))
+            found += [f"{path.name}: {line}" for line in sorted({line.strip() for line in text.splitlines()} & secret)]
+    return not found, "; ".join(found[:3]) or "the public tests and the notebook show no reference or grader line"
