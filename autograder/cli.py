@@ -48,7 +48,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     check = commands.add_parser("check", help="run the public tests on your work (for students)")
     check.add_argument("path", nargs="?", default=".", help="your assignment folder, notebook or zip (default: .)")
     check.add_argument("--assignment", action="append", help="check only this assignment (repeatable)")
-    check.add_argument("--course", help="the course folder (default: the one installed with autograder)")
+    check.add_argument("--course", help="the course folder (default: the nearest course.toml above this folder, else the bundled course)")
 
     grade_cmd = commands.add_parser("grade", help="run the hidden graders on submissions (for instructors)")
     grade_cmd.add_argument("submissions", nargs="+", metavar="SUBMISSION",
@@ -60,7 +60,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                            help="seed for the graders' random inputs (default: 0; the same seed, the same scores)")
     grade_cmd.add_argument("--json", action="store_true",
                            help="also print each result as one JSON line on stdout (and nothing else there)")
-    grade_cmd.add_argument("--course", help="the course folder (default: the one installed with autograder)")
+    grade_cmd.add_argument("--course", help="the course folder (default: the nearest course.toml above this folder, else the bundled course)")
     grade_cmd.add_argument("--allow-weak-sandbox", action="store_true",
                            help="grade even where student code cannot be fully isolated (see Security in the README)")
     grade_cmd.add_argument("--regrade", action="store_true",
@@ -82,7 +82,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     export = commands.add_parser("export", help="write the assignments for another grading tool")
     export.add_argument("tool", choices=["nbgrader", "otter"], help="the tool")
     export.add_argument("out", metavar="DIR", help="the folder to write (an nbgrader course folder, or otter's)")
-    export.add_argument("--course", help="the course folder (default: the one installed with autograder)")
+    export.add_argument("--course", help="the course folder (default: the nearest course.toml above this folder, else the bundled course)")
     book = commands.add_parser("gradebook", help="write an LMS's grade import CSV from the graded results")
     book.add_argument("lms", choices=["canvas", "moodle"])
     book.add_argument("--results", default="grades", metavar="DIR", help="the folder `grade` wrote (default: grades)")
@@ -111,10 +111,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     steps = gradescope.add_subparsers(dest="step", required=True)
     build = steps.add_parser("build", help="write the autograder zip to upload to Gradescope")
     build.add_argument("out", metavar="OUT.zip")
-    build.add_argument("--course", help="the course folder (default: the one installed with autograder)")
+    build.add_argument("--course", help="the course folder (default: the nearest course.toml above this folder, else the bundled course)")
     run = steps.add_parser("run", help="grade /autograder/submission into results.json (run_autograder calls this)")
     run.add_argument("--root", default="/autograder", help="Gradescope's folder (default: /autograder)")
-    run.add_argument("--course", help="the course folder (default: the one installed with autograder)")
+    run.add_argument("--course", help="the course folder (default: the nearest course.toml above this folder, else the bundled course)")
     new_cmd = commands.add_parser("new", help="start a course, or add an assignment to one (for instructors)")
     new_kinds = new_cmd.add_subparsers(dest="kind", required=True)
     new_course = new_kinds.add_parser("course", allow_abbrev=False,
@@ -232,7 +232,7 @@ def progress_bar(console: Console) -> Progress:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    course = Course.locate(args.course)
+    course = Course.locate(args.course, near=".")
     course.require("graders")
     assignments = course.select(args.assignment)
     problems = course.problems(assignments)
@@ -336,7 +336,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    course = Course.locate(args.course)
+    course = Course.locate(args.course, near=".")
     out = Path(args.out)
     from autograder.release import nbgrader, otter  # nbformat: a second to import, needed only here
 
@@ -352,7 +352,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_gradescope(args: argparse.Namespace) -> int:
     if args.step == "build":
-        entries = gradescope.build(Course.locate(args.course), Path(args.out))
+        entries = gradescope.build(Course.locate(args.course, near="."), Path(args.out))
         Console(highlight=False).print(f"Wrote {args.out} ({len(entries)} files). Upload it as the autograder of a "
                                        "Gradescope programming assignment (Ubuntu base image).")
         return 0

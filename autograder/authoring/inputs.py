@@ -19,6 +19,7 @@ Both live in graders/, so students never see them.
 """
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from dataclasses import dataclass, field
@@ -66,6 +67,15 @@ class Variant:
     id: str
     source: str
 
+    @property
+    def description(self) -> str:
+        """The first line of the module's docstring (else its file name)."""
+        try:
+            doc = ast.get_docstring(ast.parse(self.source))
+        except SyntaxError:
+            doc = None
+        return doc.splitlines()[0] if doc else self.id
+
 
 def mutants_file(course: Course, assignment: str) -> Path:
     return course.graders_dir / "mutants" / f"{assignment}.toml"
@@ -90,8 +100,9 @@ def mutants(course: Course, assignment: str) -> list[Mutant]:
         if unknown:
             raise CourseError(f"{where}: unknown field {unknown[0]!r}; a mutant has {', '.join(sorted(MUTANT_FIELDS))}")
         replace = entry.get("replace")
-        if not entry.get("id") or not isinstance(replace, list) or not replace or not all(
-                isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair) for pair in replace):
+        pairs_ok = isinstance(replace, list) and bool(replace) and all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair) for pair in replace)
+        if not entry.get("id") or not pairs_ok:
             raise CourseError(f"{where}: a mutant needs an `id` and `replace = [[\"old\", \"new\"], ...]`")
         if any(m.id == entry["id"] for m in found):
             raise CourseError(f"{where}: a second mutant with id {entry['id']!r}")

@@ -160,7 +160,8 @@ def _validate_one(course: Course, name: str, seeds: list[int], grader: _Grader) 
             problems.append(f"the first failure does not say {mutant.message!r}")
         if mutant.lost is not None and abs(lost - unstable_lost - mutant.lost) > 1e-9:
             problems.append(f"it loses {lost:g} points, not {mutant.lost:g}")
-        out.add(f"mutant {mutant.id}", not problems, "; ".join(problems) or f"loses {lost:g}")
+        about = f" ({mutant.description})" if mutant.description else ""
+        out.add(f"mutant {mutant.id}", not problems, ("; ".join(problems) or f"loses {lost:g}") + about)
     for variant in variants(course, name):
         result = grader(name, {module: variant.source})
         full = result.score == result.max_score

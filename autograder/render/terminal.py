@@ -114,8 +114,8 @@ def validation_tables(report: "Report") -> list[Table]:
         table = Table(title=f"{escape(assignment.title)} ({assignment.name}): {verdict}, graded in "
                             f"{assignment.seconds:.1f} s", title_justify="left", pad_edge=False)
         table.add_column("", width=1)
-        table.add_column("check", style="bold", no_wrap=True)
-        table.add_column("result", overflow="fold")
+        table.add_column("check", style="bold", overflow="fold", ratio=2)
+        table.add_column("result", overflow="fold", ratio=3)
         for check in assignment.checks:
             mark, style = MARKS["passed" if check.ok else "failed"]
             table.add_row(Text(mark, style=style), escape(check.what), escape(check.detail))
