@@ -9,7 +9,8 @@ import pytest
 
 from autograder.grading.runner import GraderError, grade
 from autograder.sandbox import errors, isolation, wire
-from autograder.sandbox.worker import OUTPUT_CAP, Limits, Sandbox
+from autograder.sandbox.pipes import OUTPUT_CAP
+from autograder.sandbox.worker import Limits, Sandbox
 from autograder.submission.discover import Submission
 from conftest import COURSE, ROOT, SOLUTIONS, eventually, running
 

@@ -118,3 +118,7 @@ class BudgetExhausted(StudentCodeProblem):
         super().__init__(
             f"The submission used up its total time of {seconds:g} s, so the remaining checks were not run."
         )
+
+
+class ForkServerError(Exception):
+    """The fork server could not start a child (the caller starts it cold instead)."""

@@ -26,16 +26,14 @@ from pathlib import Path
 from typing import Sequence
 
 from autograder.sandbox import isolation, wire
-from autograder.sandbox.worker import Limits, _CappedOutput, _DeadlineReader, child_environment
+from autograder.sandbox.errors import ForkServerError
+from autograder.sandbox.limits import Limits, child_environment
+from autograder.sandbox.pipes import CappedOutput, DeadlineReader
 
 SERVER_SCRIPT = "/opt/sandbox/forkserver.py"
 REPLY_SECONDS = 30.0
 MAX_REPLY_BYTES = 4096
 MAX_STARTS = 3  # a server that keeps dying is given up for this process: children start cold
-
-
-class ForkServerError(Exception):
-    """The fork server could not start a child (the caller starts it cold instead)."""
 
 
 class ForkServer:
@@ -86,7 +84,7 @@ class ForkServer:
             os.close(out_w)
             theirs.close()
         self._sock, self._ready = ours, False
-        self._output = _CappedOutput(out_r)
+        self._output = CappedOutput(out_r)
 
     def _give_up(self, reason: str) -> None:
         self.close()
@@ -94,7 +92,7 @@ class ForkServer:
 
     def _reply(self, seconds: float) -> dict:
         assert self._sock is not None
-        reader = _DeadlineReader(self._sock.fileno(), time.monotonic() + seconds)
+        reader = DeadlineReader(self._sock.fileno(), time.monotonic() + seconds)
         try:
             reply, _ = wire.read_frame(reader, MAX_REPLY_BYTES)
         except (TimeoutError, EOFError, OSError, wire.WireError) as exc:

@@ -18,42 +18,19 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograder.sandbox import errors, isolation, wire
+from autograder.sandbox.limits import Limits, child_environment
+from autograder.sandbox.pipes import CappedOutput, DeadlineReader, write_before
 
 if TYPE_CHECKING:
     from autograder.sandbox.warm import ForkServer
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
-OUTPUT_CAP = 64 * 1024
-
-
-@dataclass
-class Limits:
-    """Time and resource limits for one submission's child."""
-
-    call_seconds: float = 20.0
-    import_seconds: float = 60.0
-    total_seconds: float = 900.0
-    max_reply_bytes: int = 64 << 20
-    max_file_bytes: int = 64 << 20
-    max_open_files: int = 256
-    disk_bytes: int = 128 << 20  # each of the child's writable folders (with namespaces)
-    memory_bytes: int = 2 << 30  # RLIMIT_DATA: heap and private mappings (RLIMIT_AS breaks TensorFlow)
-    max_processes: int = 256  # threads included; applies with a separate uid
-    cpu_seconds: int = 1200
-
-    def rlimits(self, own_uid: bool) -> dict[str, int]:
-        limits = {"RLIMIT_CORE": 0, "RLIMIT_FSIZE": self.max_file_bytes, "RLIMIT_NOFILE": self.max_open_files,
-                  "RLIMIT_DATA": self.memory_bytes, "RLIMIT_CPU": self.cpu_seconds}
-        if own_uid:  # RLIMIT_NPROC counts every process of the uid: only safe for a uid of our own
-            limits["RLIMIT_NPROC"] = self.max_processes
-        return limits
 
 
 @dataclass
@@ -63,65 +40,6 @@ class CallResult:
     kwargs_after: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def child_environment() -> dict[str, str]:
-    """A clean environment: nothing of the grader's (tokens, paths) reaches the child.
-
-    The launcher puts the child's own folder in place of {workdir}.
-    """
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": "{workdir}",
-        "PWD": "{workdir}",
-        "LANG": "C.UTF-8",
-        "MPLBACKEND": "Agg",
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "TF_NUM_INTRAOP_THREADS": "1",
-        "TF_NUM_INTEROP_THREADS": "1",
-        "TF_ENABLE_ONEDNN_OPTS": "0",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "KERAS_HOME": "{workdir}/.keras",
-    }
-
-
-class _CappedOutput:
-    """Keeps the first OUTPUT_CAP bytes the child prints and counts the rest."""
-
-    def __init__(self, fd: int) -> None:
-        self.data = bytearray()
-        self.total = 0
-        self._thread = threading.Thread(target=self._drain, args=(fd,), daemon=True)
-        self._thread.start()
-
-    def _drain(self, fd: int) -> None:
-        with os.fdopen(fd, "rb", buffering=0) as stream:
-            while chunk := stream.read(1 << 20):
-                self.total += len(chunk)
-                room = OUTPUT_CAP - len(self.data)
-                if room > 0:
-                    self.data += chunk[:room]
-
-    def finish(self, timeout: float) -> None:
-        self._thread.join(timeout)
-
-    def tail(self, chars: int = 500) -> str:
-        return self.data.decode("utf-8", "replace")[-chars:]
-
-
-class _DeadlineReader:
-    """A file-like read() over a pipe that gives up at a deadline."""
-
-    def __init__(self, fd: int, deadline: float) -> None:
-        self.fd, self.deadline = fd, deadline
-
-    def read(self, n: int) -> bytes:
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
-            raise TimeoutError
-        return os.read(self.fd, min(n, 1 << 20))
 
 
 class _ForkedChild:
@@ -220,7 +138,7 @@ class Sandbox:
                 os.close(fd)
         os.set_blocking(req_w, False)  # writes wait with a deadline: a stopped child must not hang us
         self._requests, self._replies = req_w, resp_r
-        self._output = _CappedOutput(out_r)
+        self._output = CappedOutput(out_r)
         self._imported = set()
         self._probes_sent = False
 
@@ -229,13 +147,11 @@ class Sandbox:
         if (self.warm is None or not self.warm.usable or self.isolation.level != "namespaces"
                 or not set(self.hide) <= set(self.warm.hide)):  # a server hides what it was built to hide
             return None
-        from autograder.sandbox.warm import ForkServerError
-
         status_r, status_w = os.pipe()
         self._slot = isolation.UidSlot().acquire()
         try:
             self.warm.spawn(self.workdir, self._slot.uid, self.limits, (req_r, resp_w, out_w, status_w))
-        except ForkServerError:
+        except errors.ForkServerError:
             os.close(status_r)
             self._release()
             return None
@@ -300,8 +216,8 @@ class Sandbox:
             self._start()
         start = time.monotonic()
         try:
-            _write_before(self._requests, wire.pack(request, blobs), start + timeout)
-            reply = wire.read_frame(_DeadlineReader(self._replies, start + timeout), self.limits.max_reply_bytes)
+            write_before(self._requests, wire.pack(request, blobs), start + timeout)
+            reply = wire.read_frame(DeadlineReader(self._replies, start + timeout), self.limits.max_reply_bytes)
         except TimeoutError:
             self._restart()
             raise errors.CallTimeout(label, timeout) from None
@@ -408,19 +324,6 @@ class Sandbox:
         if not isinstance(out, dict):
             raise errors.BadReply(label, "the reply is not a record")
         return out
-
-
-def _write_before(fd: int, data: bytes, deadline: float) -> None:
-    """Writes all of data to a non-blocking pipe, or raises TimeoutError at the deadline."""
-    view = memoryview(data)
-    while view:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
-            raise TimeoutError
-        try:
-            view = view[os.write(fd, view[:1 << 20]):]
-        except BlockingIOError:
-            continue
 
 
 def _seconds(value: Any) -> float:
