@@ -21,11 +21,11 @@ from autograder.grading.batch import DEADLINE_MARGIN, grade_many, merge, reusabl
 from autograder.grading.late import LatePolicy, note as late_note, parse_time
 from autograder.grading.runner import GraderError, grade
 from autograder.export import gradescope, nbgrader_gradebook
-from autograder.questions import QuestionError
+from autograder.grading.questions import QuestionError
 from autograder.release.source import SourceError
 from autograder.publish import canvas, lti
 from autograder.publish.secrets import MissingSecret, secret
-from autograder.render import feedback, gradebook, jsonl, lms, terminal
+from autograder.render import feedback, gradebook, lms, terminal
 from autograder.results.log import LogBusy, ResultLog
 from autograder.results.model import SubmissionResult, held_assignments
 from autograder.sandbox import isolation
@@ -220,7 +220,7 @@ def record(result: SubmissionResult, out: Path, print_json: bool, log: ResultLog
         log.append(result)
     feedback.write(out / "feedback", result)
     if print_json:
-        print(jsonl.dumps(result), flush=True)
+        print(result.to_json(), flush=True)
     return result
 
 

@@ -30,7 +30,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.course import Course
 from autograder.grading.runner import grade
-from autograder.questions import Question, question
+from autograder.grading.questions import Question, question
 from autograder.render.notebook import CheckReport
 from autograder.results.model import AssignmentResult, SubmissionResult
 from autograder.submission.discover import Submission

@@ -30,7 +30,7 @@ import pytest
 
 from autograder import cli
 from autograder.grading.runner import grade
-from autograder.render import feedback, jsonl
+from autograder.render import feedback
 from autograder.results.model import SubmissionResult
 from autograder.sandbox import isolation
 from autograder.sandbox.worker import Limits
@@ -138,7 +138,7 @@ def results_untouched(result, world):
 def messages_are_safe(result, world):
     text = feedback.text(result)
     page = feedback.html(result)
-    line = jsonl.dumps(result)
+    line = result.to_json()
     for rendered in (text, page, line):
         assert "\x1b" not in rendered and "\x00" not in rendered
         rendered.encode("utf-8")  # valid UTF-8: no lone surrogates

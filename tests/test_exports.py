@@ -19,7 +19,7 @@ from nbclient import NotebookClient
 from autograder.cli import main
 from autograder.export.nbgrader_gradebook import question_scores
 from autograder.grading.runner import grade
-from autograder.questions import questions
+from autograder.grading.questions import questions
 from autograder.release.source import leaked_lines, read
 from autograder.submission.discover import Submission
 from conftest import ASSIGNMENTS, WEAK_SANDBOX, filled_in

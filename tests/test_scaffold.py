@@ -17,7 +17,7 @@ import pytest
 
 from autograder.cli import main
 from autograder.course import Course
-from autograder.questions import directives
+from autograder.grading.questions import directives
 from autograder.release.notebooks import render
 from autograder.release.source import leaked_lines, read
 from autograder.scaffold import EXAMPLE, ScaffoldRefused, new_assignment

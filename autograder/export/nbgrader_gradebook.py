@@ -3,7 +3,7 @@
     autograder grade SUBMISSIONS --gradebook sqlite:///PATH/gradebook.db
 
 Each assignment is an nbgrader assignment with one notebook of the same name, and
-each question (`autograder.questions`) one autograded cell `test_<question>` worth the
+each question (`autograder.grading.questions`) one autograded cell `test_<question>` worth the
 points of its hidden tests: the cells `autograder export nbgrader` makes, so grades
 from `autograder grade` and from `nbgrader autograde` land in the same places. Missing
 assignments, cells and students are created; an instructor's manual scores are kept.
@@ -17,7 +17,7 @@ import sysconfig
 from typing import Iterator
 
 from autograder.course import Course
-from autograder.questions import Question, questions
+from autograder.grading.questions import Question, questions
 from autograder.results.model import SubmissionResult
 
 

@@ -190,7 +190,7 @@ def merge(previous: SubmissionResult | None, new: SubmissionResult, course: Cour
 def unfinished(submission: Submission, course: Course, assignments: list[str], error: str) -> SubmissionResult:
     """The record of a submission whose grading did not finish: every test it would have
     had, with no points, marked as an error, so the totals keep their maximum."""
-    from autograder.questions import collect
+    from autograder.grading.questions import collect
 
     message = f"Grading did not finish: {error.splitlines()[0] if error else 'unknown cause'}. " \
               "This is not a verdict on the work; running `autograder grade` again retries it."

@@ -2,7 +2,7 @@
 
 The source of an assignment is four files the course already keeps:
 `assignments/<name>/lesson.md` (the text and the example cells, with the directives
-of `autograder.questions`), the stub `assignments/<name>/<name>.py`, the reference
+of `autograder.grading.questions`), the stub `assignments/<name>/<name>.py`, the reference
 `solutions/<name>.py`, and the tests. The student notebook, the nbgrader course and
 the otter-grader assignment are all built from a `Lesson` read here, so none of them
 is edited by hand.
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import Course
-from autograder.questions import DIRECTIVE, Question, listed, questions
+from autograder.grading.questions import DIRECTIVE, Question, listed, questions
 
 FENCE = re.compile(r"^```python\n(.*?)^```\n?", re.S | re.M)
 

@@ -15,7 +15,6 @@ import json
 import os
 from pathlib import Path
 
-from autograder.render.jsonl import dumps
 from autograder.results.model import SubmissionResult
 
 
@@ -80,7 +79,7 @@ class ResultLog:
         return records
 
     def append(self, result: SubmissionResult) -> None:
-        line = (dumps(result) + "\n").encode("utf-8")
+        line = (result.to_json() + "\n").encode("utf-8")
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             written = 0
@@ -95,7 +94,7 @@ class ResultLog:
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         with open(temporary, "w", encoding="utf-8") as out:
             for result in results:
-                out.write(dumps(result) + "\n")
+                out.write(result.to_json() + "\n")
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, self.path)

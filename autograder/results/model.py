@@ -8,6 +8,7 @@ back what an earlier run graded.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,6 +186,10 @@ class SubmissionResult:
         if self.late:
             data["late"] = self.late.to_dict()
         return data
+
+    def to_json(self) -> str:
+        """One line of results.jsonl (and of `grade --json`): strict JSON, no NaN."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, allow_nan=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SubmissionResult":

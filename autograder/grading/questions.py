@@ -30,6 +30,7 @@ import pytest
 
 from autograder.course import Course
 from autograder.grading.plugin import MARKERS, test_metadata
+from autograder.grading.runner import PYTEST_ARGS, forget_other_courses
 
 DIRECTIVE = re.compile(r"^<!--\s*(implement|reuse|check):\s*(.*?)\s*-->[ \t]*$", re.M)
 
@@ -120,8 +121,6 @@ class _Collector:
 
 def collect(path: Path, functions: tuple[str, ...], rootdir: Path) -> list[TestInfo]:
     """The tests of one file, with which of the assignment's `functions` each grades (collected, never run)."""
-    from autograder.grading.runner import PYTEST_ARGS, forget_other_courses
-
     forget_other_courses([path], rootdir)
     collector = _Collector()
     with contextlib.redirect_stdout(io.StringIO()) as out:
