@@ -31,7 +31,7 @@ from autograder.results.model import SubmissionResult, held_assignments
 from autograder.sandbox import isolation
 from autograder.sandbox.worker import Limits
 from autograder.submission import layouts
-from autograder.submission.discover import Submission, SubmissionError, fingerprint, stage
+from autograder.submission.discover import Submission, SubmissionError, fingerprint, staged
 from autograder.submission.roster import Roster, RosterError
 
 EXIT_USAGE = 2
@@ -310,10 +310,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     course = Course.locate(args.course, near=args.path)
     submission = Submission.from_path(args.path)
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "work").mkdir()
-        (Path(tmp) / "scratch").mkdir()
-        found = stage(submission, Path(tmp) / "work", Path(tmp) / "scratch", course.modules).modules
+    with staged(submission, course.modules) as (_, files):
+        found = files.modules
     wanted = course.select(args.assignment) if args.assignment else [
         a for a in course.names if course[a].module in found]
     console = Console(highlight=False)

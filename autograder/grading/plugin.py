@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -168,16 +167,13 @@ class _StandaloneSession:
         from autograder.grading.runner import open_sandbox
         from autograder.grading.student import Student
         from autograder.sandbox import isolation
-        from autograder.submission.discover import Submission, stage
+        from autograder.submission.discover import Submission, staged
 
         isolation.require(config.getoption("allow_weak_sandbox"), warn=lambda text: print(text, file=sys.stderr))
         course = Course.locate(near=config.rootpath)
 
-        self._tmp = tempfile.TemporaryDirectory(prefix="autograder-")
-        workdir, scratch = Path(self._tmp.name) / "work", Path(self._tmp.name) / "scratch"
-        workdir.mkdir()
-        scratch.mkdir()
-        stage(Submission.from_path(path), workdir, scratch, course.modules)
+        self._files = staged(Submission.from_path(path), course.modules)
+        workdir, _ = self._files.__enter__()
         self.sandbox = open_sandbox(course, workdir)
         config.pluginmanager.register(GradingSession(Student(self.sandbox), course, config.getoption("grading_seed")),
                                       "autograder-session")
@@ -185,5 +181,5 @@ class _StandaloneSession:
 
     def close(self) -> None:
         self.sandbox.close()
-        self._tmp.cleanup()
+        self._files.__exit__(None, None, None)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from autograder.grading.student import Student
 from autograder.results.model import AssignmentResult, SubmissionResult
 from autograder.sandbox.warm import ForkServer
 from autograder.sandbox.worker import Limits, Sandbox
-from autograder.submission.discover import Submission, SubmissionError, stage
+from autograder.submission.discover import Submission, staged
 
 PYTEST_ARGS = [
     "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:stepwise",
@@ -107,15 +106,8 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
     selected = [f"{file}::{name}" for file in files for name in tests] if tests is not None else list(map(str, files))
     start = time.perf_counter()
     result = SubmissionResult(submission=submission.id, source=str(submission.path))
-    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
-        workdir, scratch = Path(tmp) / "work", Path(tmp) / "scratch"
-        workdir.mkdir()
-        scratch.mkdir()
-        try:
-            staged = stage(submission, workdir, scratch, course.modules)
-            result.notes.extend(staged.notes)
-        except SubmissionError as exc:
-            result.notes.append(str(exc))
+    with staged(submission, course.modules) as (workdir, found):
+        result.notes.extend(found.notes)
         with open_sandbox(course, workdir, limits, warm) as sandbox:
             session = GradingSession(Student(sandbox), course, seed)
             args = [*PYTEST_ARGS, f"--rootdir={course.root}", *selected]

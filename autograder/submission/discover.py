@@ -9,13 +9,15 @@ notebook must not cost the student), and the student is told.
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import shutil
 import stat
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 from autograder.results.model import Identity
 from autograder.submission.notebook import ExtractedCode, extract
@@ -215,3 +217,19 @@ def stage(submission: Submission, workdir: Path, scratch: Path, modules: Mapping
         staged.notes.append(f"Only the assignment files are graded, so these were not used: {', '.join(unused)}.")
     staged.notes = list(dict.fromkeys(staged.notes))
     return staged
+
+
+@contextlib.contextmanager
+def staged(submission: Submission, modules: Mapping[str, tuple[str, ...]]) -> Iterator[tuple[Path, StagedFiles]]:
+    """A temporary folder holding the submission's staged modules (see `stage`), and what
+    staging found; a submission that cannot be read is staged as nothing, with the reason
+    as a note. The folder is removed on exit."""
+    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
+        workdir, scratch = Path(tmp) / "work", Path(tmp) / "scratch"
+        workdir.mkdir()
+        scratch.mkdir()
+        try:
+            found = stage(submission, workdir, scratch, modules)
+        except SubmissionError as exc:
+            found = StagedFiles(notes=[str(exc)])
+        yield workdir, found
