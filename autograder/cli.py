@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-import requests
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
@@ -17,7 +15,7 @@ from rich.text import Text
 
 from autograder import __version__
 from autograder.course import Course, CourseError, CourseNotFound
-from autograder.grading.batch import DEADLINE_MARGIN, grade_many, merge, reusable, unfinished
+from autograder.grading.batch import DEADLINE_MARGIN, grade_many, merge, plan, unfinished
 from autograder.grading.late import LatePolicy, note as late_note, parse_time
 from autograder.grading.runner import GraderError, grade
 from autograder.export import gradescope, nbgrader_gradebook
@@ -31,7 +29,7 @@ from autograder.results.model import SubmissionResult, held_assignments
 from autograder.sandbox import isolation
 from autograder.sandbox.worker import Limits
 from autograder.submission import layouts
-from autograder.submission.discover import Submission, SubmissionError, fingerprint, staged
+from autograder.submission.discover import Submission, SubmissionError, staged
 from autograder.submission.roster import Roster, RosterError
 
 EXIT_USAGE = 2
@@ -253,15 +251,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
         if log.skipped_lines:
             errors.print(Text(f"{log.skipped_lines} unreadable line(s) of {log.path} (a run killed mid-write) "
                               "were dropped; those submissions are graded again.", style="yellow"))
-        digests = {sub.id: fingerprint(sub) for sub in submissions}
-        todo = [s for s in submissions
-                if args.regrade or not reusable(previous.get(s.id), digests[s.id], assignments)]
+        batch = plan(submissions, previous, assignments, args.regrade)
+        todo, digests = batch.todo, batch.digests
         results: dict[str, SubmissionResult] = {}
-        grading = {s.id for s in todo}
-        for sub in submissions:
-            if sub.id not in grading:
-                results[sub.id] = record(with_context(previous[sub.id], sub, digests[sub.id], policy, errors), out,
-                                         args.json)
+        for sub in batch.kept:
+            results[sub.id] = record(with_context(previous[sub.id], sub, digests[sub.id], policy, errors), out,
+                                     args.json)
         if results:
             errors.print(f"{len(results)} submission(s) already graded and unchanged: kept (--regrade grades them "
                          "again).")
@@ -415,10 +410,7 @@ def publish_canvas(args: argparse.Namespace, results: list[SubmissionResult], pa
                           f"{post.grade:g} - {post.comment.splitlines()[0]}")
         console.print(f"Dry run: {len(posts)} grade(s) would be posted; nothing was sent.")
         return 0
-    url = args.url or os.environ.get("CANVAS_URL", "")
-    course_id = args.course_id or os.environ.get("CANVAS_COURSE_ID", "")
-    if not url or not course_id:
-        raise ValueError("give the Canvas instance and course: --url and --course-id (or CANVAS_URL, CANVAS_COURSE_ID)")
+    url, course_id = canvas.instance(args.url, args.course_id)
     token = secret("CANVAS_TOKEN", "Canvas API token")
     with Progress(TextColumn("posting to Canvas"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as progress:
@@ -445,9 +437,8 @@ def publish_lti(args: argparse.Namespace, results: list[SubmissionResult], parts
     if not (args.lineitem and args.token_url and args.client_id):
         raise ValueError("give --lineitem, --token-url and --client-id")
     key = secret("LTI_PRIVATE_KEY", "LTI tool private key (PEM)")
-    session = requests.Session()
-    token = lti.access_token(session, args.token_url, args.client_id, key, args.key_id, args.audience)
-    done = lti.publish(args.lineitem, token, scores, session=session)
+    done = lti.publish_all(args.lineitem, args.token_url, args.client_id, key, scores, key_id=args.key_id,
+                           audience=args.audience)
     failed = [(s, m) for s, ok, m in done if not ok]
     for score, message in failed:
         console.print(Text(f"{score.submission} ({score.student.lti_user_id}): {message}", style="red"))
@@ -503,9 +494,6 @@ def main(argv: list[str] | None = None) -> int:
     except (GraderError, QuestionError, SourceError, CourseError) as exc:
         print(f"autograder: the graders could not run: {exc}", file=sys.stderr)
         return EXIT_GRADER
-    except lti.LtiError as exc:
-        print(f"autograder: {exc}", file=sys.stderr)
-        return EXIT_GRADER
-    except isolation.WeakIsolation as exc:
+    except (lti.LtiError, isolation.WeakIsolation) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return EXIT_GRADER

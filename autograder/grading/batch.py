@@ -25,7 +25,7 @@ from autograder.course import Course
 from autograder.results.model import AssignmentResult, SubmissionResult, TestResult
 from autograder.sandbox import isolation
 from autograder.sandbox.warm import ForkServer
-from autograder.submission.discover import Submission
+from autograder.submission.discover import Submission, fingerprint
 
 # What a worker may take beyond the sandbox's own per-submission limit (staging, pytest).
 DEADLINE_MARGIN = 120.0
@@ -169,6 +169,25 @@ def _death(worker: _Worker) -> str:
     if code is not None and code < 0:
         return f"the grading process was killed by signal {signal.Signals(-code).name}"
     return f"the grading process exited unexpectedly (exit code {code})"
+
+
+@dataclass
+class Plan:
+    """A batch's resume decision: what to grade now, and which earlier results still stand."""
+
+    todo: list[Submission]
+    kept: list[Submission]
+    digests: dict[str, str]  # submission id -> fingerprint of its files
+
+
+def plan(submissions: list[Submission], previous: dict[str, SubmissionResult], assignments: list[str],
+         regrade: bool = False) -> Plan:
+    """New, changed and unfinished submissions are graded; the rest keep their earlier result
+    (unless `regrade`)."""
+    digests = {sub.id: fingerprint(sub) for sub in submissions}
+    todo = [s for s in submissions if regrade or not reusable(previous.get(s.id), digests[s.id], assignments)]
+    grading = {s.id for s in todo}
+    return Plan(todo, [s for s in submissions if s.id not in grading], digests)
 
 
 def reusable(previous: SubmissionResult | None, fingerprint: str, assignments: list[str]) -> bool:

@@ -9,6 +9,7 @@ from CANVAS_TOKEN or CANVAS_TOKEN_FILE (secrets.py).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import quote
@@ -57,6 +58,15 @@ def plan(results: list[SubmissionResult], targets: dict[str, list[str]]) -> list
             for who in members(result):
                 posts.append(Post(result.submission, who, canvas_user(who), canvas_id, grade, comment(result, present)))
     return posts
+
+
+def instance(url: str | None, course_id: str | None) -> tuple[str, str]:
+    """The Canvas instance and course: as given, else $CANVAS_URL and $CANVAS_COURSE_ID."""
+    url = url or os.environ.get("CANVAS_URL", "")
+    course_id = course_id or os.environ.get("CANVAS_COURSE_ID", "")
+    if not url or not course_id:
+        raise ValueError("give the Canvas instance and course: --url and --course-id (or CANVAS_URL, CANVAS_COURSE_ID)")
+    return url, course_id
 
 
 def publish(base_url: str, course_id: str, token: str, posts: list[Post], *,

@@ -89,6 +89,14 @@ def plan(results: list[SubmissionResult], assignments: list[str]) -> tuple[list[
     return scores, missing
 
 
+def publish_all(lineitem: str, token_url: str, client_id: str, private_key: str, scores: list[Score], *,
+                key_id: str = "", audience: str = "") -> list[tuple[Score, bool, str]]:
+    """Gets an access token and posts every score, over one HTTP session."""
+    session = requests.Session()
+    token = access_token(session, token_url, client_id, private_key, key_id, audience)
+    return publish(lineitem, token, scores, session=session)
+
+
 def publish(lineitem: str, token: str, scores: list[Score], *, session: requests.Session | None = None,
             on_done: Callable[[Score, bool, str], None] = lambda s, ok, m: None) -> list[tuple[Score, bool, str]]:
     session = session or requests.Session()
