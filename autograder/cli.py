@@ -16,7 +16,7 @@ from rich.text import Text
 from autograder import __version__
 from autograder.course import Course, CourseError, CourseNotFound
 from autograder.grading.batch import DEADLINE_MARGIN, grade_many, merge, plan, unfinished
-from autograder.grading.late import LatePolicy, note as late_note, parse_time
+from autograder.grading.late import LatePolicy, parse_time
 from autograder.grading.runner import GraderError, grade
 from autograder.export import gradescope, nbgrader_gradebook
 from autograder.grading.questions import QuestionError
@@ -202,11 +202,8 @@ def with_context(result: SubmissionResult, submission: Submission, digest: str, 
     result.source = str(submission.path)
     result.students = list(submission.students)
     result.fingerprint = digest
-    result.notes = [n for n in result.notes if not n.startswith("Late: ")]
     result.late = policy.assess(submission.submitted_at, submission.flagged_late) if policy else None
-    if result.late:
-        result.notes.append(late_note(result.late))
-    elif submission.flagged_late and not policy:
+    if submission.flagged_late and not policy:
         console.print(Text(f"{submission.id}: the LMS marked it late; without --due no penalty is applied.",
                            style="yellow"))
     return result

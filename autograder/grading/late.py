@@ -70,8 +70,3 @@ def _span(delta: timedelta) -> str:
     return f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.1f} days"
 
 
-def note(late: Late) -> str:
-    """The sentence a student reads in the feedback."""
-    if late.penalty >= 1.0:
-        return f"Late: {late.reason}; past the last day for late work, so no credit is given."
-    return f"Late: {late.reason} ({late.days} day(s)); the score is reduced by {late.penalty * 100:g}%."

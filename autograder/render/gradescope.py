@@ -33,7 +33,7 @@ def results_json(result: SubmissionResult) -> dict[str, Any]:
     return {
         "score": result.score,
         "execution_time": round(result.seconds, 3),
-        "output": "\n".join([" ".join(summary), *result.notes]),
+        "output": "\n".join([" ".join(summary), *result.messages]),
         "output_format": "text",
         "stdout_visibility": "hidden",  # the grader's own log: for course staff only
         "visibility": "visible",

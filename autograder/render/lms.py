@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from autograder.grading.late import note as late_note
 from autograder.results.model import Identity, SubmissionResult, held_assignments
 
 COMMENT_CHARS = 4000  # LMS comment boxes are for a summary; the feedback page has the rest
@@ -45,7 +44,7 @@ def comment(result: SubmissionResult, assignments: list[str] | None = None) -> s
         if len(wrong) > len(shown):
             lines.append(f"- {len(wrong) - len(shown)} hidden test(s), whose details are not shown.")
     if result.late:
-        lines.append(late_note(result.late))
+        lines.append(result.late.note)
     if not result.complete:
         lines.append("Grading did not finish; the course staff will grade it again.")
     text = "\n".join(lines)

@@ -68,7 +68,7 @@ def print_feedback(console: Console, result: SubmissionResult, *, verbose_passes
             continue
         print_tests(console, assignment.tests, verbose_passes=verbose_passes)
         console.print()
-    for note in result.notes:
+    for note in result.messages:
         console.print(Text(f"Note: {note}", style="yellow"))
 
 

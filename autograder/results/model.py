@@ -115,6 +115,13 @@ class Late:
     due: str = ""
     reason: str = ""
 
+    @property
+    def note(self) -> str:
+        """The sentence a student reads in the feedback."""
+        if self.penalty >= 1.0:
+            return f"Late: {self.reason}; past the last day for late work, so no credit is given."
+        return f"Late: {self.reason} ({self.days} day(s)); the score is reduced by {self.penalty * 100:g}%."
+
     def to_dict(self) -> dict[str, Any]:
         return {"days": self.days, "penalty": self.penalty, "submitted_at": self.submitted_at, "due": self.due,
                 "reason": self.reason}
@@ -136,6 +143,12 @@ class SubmissionResult:
     late: Late | None = None
     fingerprint: str = ""  # of the submitted files: a changed submission is graded again
     complete: bool = True  # False when grading did not finish (a crashed or hung worker)
+
+    @property
+    def messages(self) -> list[str]:
+        """What the student is told besides the tests: the notes, then the late penalty (worked
+        out from `late`, so that a rerun with another due date never keeps a stale one)."""
+        return [*self.notes, self.late.note] if self.late else list(self.notes)
 
     @property
     def factor(self) -> float:
@@ -176,7 +189,7 @@ class SubmissionResult:
             "score": self.score,
             "max_score": self.max_score,
             "assignments": {name: a.to_dict() for name, a in self.assignments.items()},
-            "notes": list(self.notes),
+            "notes": self.messages,
             "execution_time": round(self.seconds, 3),
             "raw_score": self.raw_score,
             "students": [s.to_dict() for s in self.students],
@@ -193,11 +206,14 @@ class SubmissionResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SubmissionResult":
+        late = Late.from_dict(data["late"]) if data.get("late") else None
+        derived = {late.note} if late else set()  # `messages` adds it again
         return cls(submission=data["submission"],
                    assignments={name: AssignmentResult.from_dict(name, a) for name, a in data["assignments"].items()},
-                   seconds=float(data.get("execution_time", 0.0)), notes=list(data.get("notes", [])),
+                   seconds=float(data.get("execution_time", 0.0)),
+                   notes=[n for n in data.get("notes", []) if n not in derived],
                    students=[Identity.from_dict(s) for s in data.get("students", [])],
-                   late=Late.from_dict(data["late"]) if data.get("late") else None,
+                   late=late,
                    fingerprint=data.get("fingerprint", ""), complete=bool(data.get("complete", True)))
 
 
