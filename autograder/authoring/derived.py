@@ -48,6 +48,26 @@ def _numpy(value):
     return _np.float64(value) if isinstance(value, float) else _np.int64(value)
 
 
+class _Numpy32:
+    """numpy, but arrays made without a dtype are float32: a float32 student's np.zeros(d)."""
+
+    def __getattr__(self, name):
+        return getattr(_np, name)
+
+    def __dir__(self):
+        return dir(_np)
+
+    @staticmethod
+    def _in32(make):
+        def made(*args, dtype=None, **kwargs):
+            return make(*args, dtype=_np.float32 if dtype in (None, float) else dtype, **kwargs)
+        return made
+
+    def __init__(self):
+        for name in ("zeros", "ones", "empty", "full", "eye", "identity"):
+            setattr(self, name, self._in32(getattr(_np, name)))
+
+
 def _wrap(function, before, after):
     def wrapped(*args, **kwargs):
         if any(callable(a) for a in (*args, *kwargs.values())):  # a function that calls back: leave it be
@@ -69,7 +89,8 @@ class Derivation:
 
 
 DERIVATIONS = (
-    Derivation("float32", "computes in float32: float arguments are cast to float32", "_float32", "_float32"),
+    Derivation("float32", "computes in float32: float arguments and the arrays it makes are float32", "_float32",
+               "_float32"),
     Derivation("float32-python", "computes in float32 and returns Python numbers (float(np.float32(...)))",
                "_float32", "_python"),
     Derivation("python-scalars", "returns Python numbers instead of numpy scalars", "(lambda v: v)", "_python"),
@@ -78,8 +99,11 @@ DERIVATIONS = (
 
 
 def derive(reference: str, functions: tuple[str, ...], how: Derivation) -> str:
-    """The reference module with every graded function wrapped as `how` says."""
+    """The reference module with every graded function wrapped as `how` says (in float32, the
+    arrays it makes itself are float32 too, where it imports numpy as np)."""
     lines = [reference.rstrip("\n"), _HELPERS]
+    if how.before == "_float32" and "import numpy as np" in reference:
+        lines.append("np = _Numpy32()")
     for name in functions:
         lines.append(f"{name} = _wrap({name}, {how.before}, {how.after})")
     return "\n".join(lines) + "\n"
