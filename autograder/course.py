@@ -37,6 +37,7 @@ else:  # pragma: no cover - Python 3.10
 MANIFEST = "course.toml"
 CACHES = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+IDENTIFIER_PACKAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-\[\],<>=!~ ]*")  # a pip requirement
 COURSE_FIELDS = {"name", "title", "probes", "requires"}
 ASSIGNMENT_FIELDS = {"title", "module", "functions", "points", "preload", "data", "call_seconds", "depends",
                      "uses", "requires"}
@@ -361,9 +362,6 @@ def _parse(root: Path, text: str) -> Course:
                   requires=_names(source, course, "requires", source.field_line("requires"), IDENTIFIER_PACKAGE))
 
 
-IDENTIFIER_PACKAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-\[\],<>=!~ ]*")
-
-
 def _text(source: _Text, table: dict, key: str, default: str | None, line: int) -> str:
     value = table.get(key, default)
     if not isinstance(value, str) or not value.strip():
@@ -398,6 +396,9 @@ def _assignment(source: _Text, name: str, entry: Any) -> Assignment:
     def at(key: str) -> int:
         return source.field_line(key, line)
 
+    if "title" not in entry:
+        raise source.error(line, f"{name}: `title` is missing (the name students see, such as title = "
+                           "\"Convolutions\")")
     module = _text(source, entry, "module", name, line)
     if not IDENTIFIER.fullmatch(module):
         raise source.error(at("module"), f"{name}: module {module!r} must be a Python identifier")
@@ -437,8 +438,7 @@ def _assignment(source: _Text, name: str, entry: Any) -> Assignment:
                 raise source.error(where, f"{name}: {function} depends on {other!r}, which is not one of its "
                                    "functions (write module.function for another assignment's)")
         parsed[function] = names
-    return Assignment(name=name, module=module, title=_text(source, entry, "title", None, line) if "title" in entry
-                      else _missing(source, line, name, "title"), functions=functions,
+    return Assignment(name=name, module=module, title=_text(source, entry, "title", None, line), functions=functions,
                       points=float(points) if points is not None else None,
                       preload=_names(source, entry, "preload", at("preload"), re.compile(r"[\w.]+"), owner=name),
                       data=tuple(data), call_seconds=float(call_seconds) if call_seconds else None,
@@ -446,6 +446,3 @@ def _assignment(source: _Text, name: str, entry: Any) -> Assignment:
                       requires=_names(source, entry, "requires", at("requires"), IDENTIFIER_PACKAGE, owner=name),
                       line=line)
 
-
-def _missing(source: _Text, line: int, name: str, key: str) -> str:
-    raise source.error(line, f"{name}: `{key}` is missing (the name students see, such as {key} = \"Convolutions\")")
