@@ -445,4 +445,3 @@ def _assignment(source: _Text, name: str, entry: Any) -> Assignment:
                       depends=parsed, uses=_names(source, entry, "uses", at("uses"), owner=name),
                       requires=_names(source, entry, "requires", at("requires"), IDENTIFIER_PACKAGE, owner=name),
                       line=line)
-
