@@ -303,7 +303,7 @@ except ImportError:
     Attack("waits for input()", {"activations.py": with_relu("    return input('answer? ')\n")}, honest_stub(),
            r"relu raised EOFError"),
     Attack("fork bomb", {"activations.py": with_relu("    import os\n    while True:\n        os.fork()\n")},
-           honest_stub(), r"relu raised BlockingIOError"),
+           honest_stub(), r"relu raised BlockingIOError|relu did not return within 3 s"),  # as fast as forks go
     Attack("allocates 100 GB at once", {"activations.py": with_relu("    import numpy as np\n    return np.ones(100 * 2 ** 30 // 8)\n")},
            honest_stub(), r"relu raised MemoryError.*ran out of memory"),
     Attack("allocates memory until it runs out", {"activations.py": with_relu(
