@@ -129,6 +129,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     new_assignment.add_argument("--title", help="the title students see (default: from NAME)")
     new_assignment.add_argument("--course", metavar="DIR",
                                 help="the course folder (default: the nearest course.toml above this folder)")
+    release = commands.add_parser("release", help="write what students get: lessons, stubs, public tests and "
+                                  "notebooks, without solutions or hidden graders")
+    release.add_argument("paths", nargs="+", metavar="[COURSE] OUT",
+                         help="the course (default: the nearest course.toml above this folder, else the bundled "
+                         "course) and a new folder to write")
+    release.add_argument("--assignment", action="append", help="release only this assignment (repeatable)")
     check_course = commands.add_parser("validate", help="check a course's graders before students see it "
                                        "(for course authors)")
     check_course.add_argument("course", nargs="?", metavar="COURSE",
@@ -457,6 +463,19 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    if len(args.paths) > 2:
+        raise ValueError("give at most a course folder and the folder to write: autograder release [COURSE] OUT")
+    course = Course.locate(args.paths[0] if len(args.paths) == 2 else None, near=".")
+    out = Path(args.paths[-1])
+    from autograder.release import student  # nbformat and the lessons: needed only here
+
+    written = student.build(course, out, args.assignment)
+    Console(highlight=False).print(f"Wrote {len(written)} files of {course.title} under {out}: students run "
+                                   f"`autograder check` in an assignment's folder, or the checks in its notebook.")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from autograder.authoring.validate import validate  # pytest and the graders: needed only here
 
@@ -478,7 +497,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "publish": cmd_publish, "check": cmd_check, "export": cmd_export, "gradescope": cmd_gradescope, "new": cmd_new, "validate": cmd_validate}
+COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "publish": cmd_publish, "check": cmd_check, "export": cmd_export, "gradescope": cmd_gradescope, "new": cmd_new, "release": cmd_release,
+            "validate": cmd_validate}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,8 +15,6 @@ and it times each assignment. Every finding is a Check record; the CLI draws the
 """
 from __future__ import annotations
 
-import json
-import re
 import shutil
 import tempfile
 import time
@@ -29,13 +27,12 @@ from autograder.authoring.derived import DERIVATIONS, derive
 from autograder.authoring.inputs import mutants, variants
 from autograder.course import Course, CourseError
 from autograder.grading.plugin import GRADER_FAILED
+from autograder.release.source import leaks, student_files
 from autograder.results.model import AssignmentResult
 from autograder.sandbox import isolation
 from autograder.sandbox.warm import ForkServer
 from autograder.submission.discover import Submission
 
-LEAK_MIN_CHARS = 16  # shorter reference lines (`return x`, `import numpy as np`) give nothing away
-NUMBER = re.compile(r"(?<![\w.])(\d+\.\d*|\.\d+|\d+e-?\d+|[2-9]|\d{2,})(?![\w])")
 
 
 @dataclass
@@ -171,30 +168,11 @@ def _validate_one(course: Course, name: str, seeds: list[int], grader: _Grader) 
         result = grader(name, {module: derive(reference, spec.functions, how)})
         full = result.score == result.max_score
         out.add(f"derived: {how.id}", full, how.description + ("" if full else f"; {_lost(result)}"))
-    out.add("no leaks", *_leaks(course, name, reference))
+    out.add("no leaks", *_leaks(course, name))
     return out
 
 
-def _leaks(course: Course, name: str, reference: str) -> tuple[bool, str]:
+def _leaks(course: Course, name: str) -> tuple[bool, str]:
     """Whether a student-facing file repeats a line of the reference's bodies or of the hidden grader."""
-    shown = [course.lesson_file(name), course.stub_file(name), course.public_test_file(name),
-             course.notebook_file(name)]
-    given = set()
-    for path in shown[:2]:  # what the lesson and the stub show on purpose gives nothing away
-        given |= {line.strip() for line in path.read_text(encoding="utf-8").splitlines()}
-    secret = {line.strip() for line in reference.splitlines() if not line.strip().startswith(("def ", "import ",
-                                                                                               "from ", "#", '"""'))}
-    # Of the hidden graders, the lines that hold numbers (inputs, expected values, pass marks); the
-    # code around them (`if not info.get("compiled"):`) and the calls of the student's code may
-    # well look like a public test's.
-    secret |= {line.strip() for line in course.grader_file(name).read_text(encoding="utf-8").splitlines()
-               if NUMBER.search(line) and "student." not in line and not line.strip().startswith(("#", "@pytest"))}
-    secret = {line for line in secret - given if len(line) >= LEAK_MIN_CHARS}
-    found = []
-    for path in shown[2:]:
-        if path.is_file():
-            text = path.read_text(encoding="utf-8")
-            if path.suffix == ".ipynb":
-                text = "\n".join("".join(cell.get("source", "")) for cell in json.loads(text).get("cells", []))
-            found += [f"{path.name}: {line}" for line in sorted({line.strip() for line in text.splitlines()} & secret)]
+    found = [f"{path.name}: {line}" for path in student_files(course, name) for line in leaks(course, name, path)]
     return not found, "; ".join(found[:3]) or "the public tests and the notebook show no reference or grader line"

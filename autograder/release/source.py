@@ -15,6 +15,7 @@ and its own functions: module-level helpers would have nowhere to go in a notebo
 from __future__ import annotations
 
 import ast
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,3 +200,36 @@ def leaked_lines(text: str, course: Course, lesson: Lesson) -> list[str]:
     secret = {line.strip() for part in lesson.parts for f in part.functions
               for line in f.solution_body.splitlines()} - shown - {""}
     return sorted({line.strip() for line in text.splitlines()} & secret)
+
+
+LEAK_MIN_CHARS = 16  # shorter reference lines (`return x`, `import numpy as np`) give nothing away
+NUMBER = re.compile(r"(?<![\w.])(\d+\.\d*|\.\d+|\d+e-?\d+|[2-9]|\d{2,})(?![\w])")
+
+
+def student_files(course: Course, assignment: str) -> list[Path]:
+    """What students see of an assignment besides its lesson and stub: public tests, notebook."""
+    return [p for p in (course.public_test_file(assignment), course.notebook_file(assignment)) if p.is_file()]
+
+
+def secret_lines(course: Course, assignment: str) -> set[str]:
+    """Lines no student file may repeat: the reference's bodies, and the hidden grader's lines
+    that hold numbers (inputs, expected values, pass marks). What the lesson and the stub show
+    on purpose, the code around the numbers (`if not info.get("compiled"):`) and calls of the
+    student's code (a public test makes the same) give nothing away."""
+    given = set()
+    for path in (course.lesson_file(assignment), course.stub_file(assignment)):
+        given |= {line.strip() for line in path.read_text(encoding="utf-8").splitlines()}
+    reference = course.reference_file(assignment).read_text(encoding="utf-8")
+    secret = {line.strip() for line in reference.splitlines()
+              if not line.strip().startswith(("def ", "import ", "from ", "#", '"""'))}
+    secret |= {line.strip() for line in course.grader_file(assignment).read_text(encoding="utf-8").splitlines()
+               if NUMBER.search(line) and "student." not in line and not line.strip().startswith(("#", "@pytest"))}
+    return {line for line in secret - given if len(line) >= LEAK_MIN_CHARS}
+
+
+def leaks(course: Course, assignment: str, path: Path) -> list[str]:
+    """The secret lines (above) that a student-facing file repeats; a notebook is read cell by cell."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".ipynb":
+        text = "\n".join("".join(cell.get("source", "")) for cell in json.loads(text).get("cells", []))
+    return sorted({line.strip() for line in text.splitlines()} & secret_lines(course, assignment))
