@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
                            TimeRemainingColumn)
 from rich.text import Text
@@ -234,7 +235,6 @@ def progress_bar(console: Console) -> Progress:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     course = Course.locate(args.course, near=".")
-    course.require("graders")
     assignments = course.select(args.assignment)
     problems = course.problems(assignments)
     if problems:
@@ -471,7 +471,7 @@ def cmd_release(args: argparse.Namespace) -> int:
     from autograder.release import student  # nbformat and the lessons: needed only here
 
     written = student.build(course, out, args.assignment)
-    Console(highlight=False).print(f"Wrote {len(written)} files of {course.title} under {out}: students run "
+    Console(highlight=False).print(f"Wrote {len(written)} files of {escape(course.title)} under {out}: students run "
                                    f"`autograder check` in an assignment's folder, or the checks in its notebook.")
     return 0
 
@@ -491,7 +491,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for table in terminal.validation_tables(report):
         console.print(table)
     ready = sum(a.ok for a in report.assignments)
-    console.print(f"{course.title}: {ready} of {len(report.assignments)} assignment(s) ready"
+    console.print(f"{escape(course.title)}: {ready} of {len(report.assignments)} assignment(s) ready"
                   + ("." if report.ok else "; fix what is marked above, then validate again."),
                   style="bold green" if report.ok else "bold red")
     return 0 if report.ok else 1

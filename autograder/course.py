@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import importlib.util
+import keyword
 import os
 import re
 import shutil
@@ -37,6 +38,8 @@ else:  # pragma: no cover - Python 3.10
 MANIFEST = "course.toml"
 CACHES = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Names a student module may not have: what graders and students import, the `student` fixture's own.
+RESERVED_MODULES = {"numpy", "np", "pytest", "autograder", "conftest", "sandbox", "probe", "test"}
 IDENTIFIER_PACKAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-\[\],<>=!~ ]*")  # a pip requirement
 COURSE_FIELDS = {"name", "title", "probes", "requires"}
 ASSIGNMENT_FIELDS = {"title", "module", "functions", "points", "preload", "data", "call_seconds", "depends",
@@ -209,6 +212,8 @@ class Course:
             files = [self.grader_file(name)] + ([self.stub_file(name), self.public_test_file(name)] if public else [])
             found += [f"{path}: missing (course.toml:{spec.line} declares {name})" for path in files
                       if not path.is_file()]
+            found += [f"{self.root / relative}: missing (course.toml:{spec.line} lists it in {name}'s `data`)"
+                      for relative in spec.data if not (self.root / relative).exists()]
             tree = _parsed(self.reference_file(name), found)
             if tree is not None:
                 defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -239,12 +244,6 @@ class Course:
                     found.append(f"{path}:{node.lineno}: imports {top}, which is not installed here: install it "
                                  "(and declare it in the assignment's `requires`), or remove the import")
         return found
-
-    def require(self, folder: str) -> None:
-        """Refuses to go on without a folder this command needs (a student's copy has no graders)."""
-        if not (self.root / folder).is_dir():
-            raise CourseError(f"{self.root} has no {folder}/ folder, which this command needs "
-                              f"(a student release holds only assignments/)")
 
     # -- finding and reading one -----------------------------------------------------
     @classmethod
@@ -301,11 +300,16 @@ class _Text:
     """The manifest's text, to say on which line a field sits."""
 
     def __init__(self, path: Path, text: str) -> None:
-        self.path, self.lines = path, text.splitlines()
+        self.path, self.lines = path, text.split("\n")  # as TOML counts lines (not str.splitlines)
+
+    def header_line(self, dotted: str) -> int:
+        """The line of the table header `[a.b]` (0 if it is not written as a header)."""
+        parts = r"\s*\.\s*".join(rf"[\"']?{re.escape(p)}[\"']?" for p in dotted.split("."))
+        pattern = re.compile(rf"^\s*\[\s*{parts}\s*\]")
+        return next((i + 1 for i, line in enumerate(self.lines) if pattern.match(line)), 0)
 
     def table_line(self, name: str) -> int:
-        pattern = re.compile(rf"^\s*\[\s*assignments\s*\.\s*[\"']?{re.escape(name)}[\"']?\s*\]")
-        return next((i + 1 for i, line in enumerate(self.lines) if pattern.match(line)), 0)
+        return self.header_line(f"assignments.{name}")
 
     def field_line(self, key: str, after: int = 0) -> int:
         """The first line at or after `after` that sets `key` (else `after`)."""
@@ -327,9 +331,10 @@ def _parse(root: Path, text: str) -> Course:
     course = data.get("course", {})
     if not isinstance(course, dict):
         raise source.error(source.field_line("course"), "`course` must be a table: [course]")
+    at_course = source.header_line("course")
     unknown = sorted(set(course) - COURSE_FIELDS)
     if unknown:
-        raise source.error(source.field_line(unknown[0]), f"unknown field {unknown[0]!r} in [course]; the fields "
+        raise source.error(source.field_line(unknown[0], at_course), f"unknown field {unknown[0]!r} in [course]; the fields "
                            f"are {', '.join(sorted(COURSE_FIELDS))}")
     extra = sorted(set(data) - {"course", "assignments"})
     if extra:
@@ -354,12 +359,15 @@ def _parse(root: Path, text: str) -> Course:
                                    f"which is not another assignment's module ({', '.join(modules)})")
     probes = course.get("probes")
     if probes is not None:
-        if not isinstance(probes, str) or not (root / probes).is_file():
-            raise source.error(source.field_line("probes"), f"probes = {probes!r}: no such file in {root}")
-    return Course(root=root, name=_text(source, course, "name", root.name, 0),
-                  title=_text(source, course, "title", root.name, 0), assignments=assignments,
+        where = (root / probes).resolve() if isinstance(probes, str) else None
+        if where is None or root not in where.parents or (root / "solutions") in where.parents or not where.is_file():
+            raise source.error(source.field_line("probes", at_course), f"probes = {probes!r}: no such file in {root} "
+                               "(it must lie in the course folder, outside solutions/: students' code can read it)")
+    return Course(root=root, name=_text(source, course, "name", root.name, at_course),
+                  title=_text(source, course, "title", root.name, at_course), assignments=assignments,
                   probes=(root / probes) if probes else None,
-                  requires=_names(source, course, "requires", source.field_line("requires"), IDENTIFIER_PACKAGE))
+                  requires=_names(source, course, "requires", source.field_line("requires", at_course),
+                                  IDENTIFIER_PACKAGE))
 
 
 def _text(source: _Text, table: dict, key: str, default: str | None, line: int) -> str:
@@ -400,8 +408,12 @@ def _assignment(source: _Text, name: str, entry: Any) -> Assignment:
         raise source.error(line, f"{name}: `title` is missing (the name students see, such as title = "
                            "\"Convolutions\")")
     module = _text(source, entry, "module", name, line)
-    if not IDENTIFIER.fullmatch(module):
+    if not IDENTIFIER.fullmatch(module) or keyword.iskeyword(module):
         raise source.error(at("module"), f"{name}: module {module!r} must be a Python identifier")
+    if module in RESERVED_MODULES or module in sys.stdlib_module_names:
+        raise source.error(at("module") if "module" in entry else line,
+                           f"{name}: the module name {module!r} is taken (a module that graders or students import, "
+                           "or an attribute of the `student` fixture): set `module` to another name")
     if "functions" not in entry:
         raise source.error(line, f"{name}: say which functions students implement: functions = [\"f\", \"g\"]")
     functions = _names(source, entry, "functions", at("functions"), owner=name)
@@ -418,17 +430,16 @@ def _assignment(source: _Text, name: str, entry: Any) -> Assignment:
     if not isinstance(data, list) or not all(isinstance(d, str) and d for d in data):
         raise source.error(at("data"), f"{name}: `data` must be a list of paths relative to the course folder")
     root = source.path.parent
-    for relative in data:
-        target = (root / relative).resolve()
-        if root not in target.parents or not target.exists():
-            raise source.error(at("data"), f"{name}: the data file {relative!r} is not in {root}")
+    for relative in data:  # whether it exists is for the commands that grade (Course.problems)
+        if root not in (root / relative).resolve().parents:
+            raise source.error(at("data"), f"{name}: the data file {relative!r} is outside the course folder {root}")
     depends = entry.get("depends", {})
     if not isinstance(depends, dict):
         raise source.error(at("depends"), f"{name}: `depends` must be a table: function = [\"the functions it "
                            "builds on\"]")
     parsed: dict[str, tuple[str, ...]] = {}
     for function, before in depends.items():
-        where = source.field_line(function, at("depends"))
+        where = source.field_line(function, source.header_line(f"assignments.{name}.depends") or at("depends"))
         if function not in functions:
             raise source.error(where, f"{name}: depends names {function!r}, which is not one of its functions")
         names = _names(source, depends, function, where, re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_]\w*)?"),

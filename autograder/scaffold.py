@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from autograder.course import IDENTIFIER, MANIFEST, Course, CourseError, CourseNotFound, bundled_course
+from autograder.course import (IDENTIFIER, MANIFEST, RESERVED_MODULES, Course, CourseError, CourseNotFound,
+                               bundled_course)
 
 # Module names a student's module must not take: it would shadow what the graders and the
 # sandbox import, or an attribute of the `student` fixture (`student.probe` is a method).
-RESERVED = {"numpy", "np", "pytest", "autograder", "conftest", "sandbox", "probe", "test"}
+RESERVED = RESERVED_MODULES
 COURSE_FOLDERS = ("assignments", "solutions", "graders")
 
 

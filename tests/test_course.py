@@ -92,7 +92,13 @@ functions = ["double"]
     (MINIMAL + 'colour = "red"\n', 8, "unknown field 'colour'"),
     (MINIMAL + '\n[assignments.second]\ntitle = "Two"\nmodule = "first"\nfunctions = ["half"]\n', 11,
      "both use the module first.py"),
-    (MINIMAL + 'data = ["data/missing.npz"]\n', 8, "the data file 'data/missing.npz' is not in"),
+    (MINIMAL + 'data = ["../elsewhere.npz"]\n', 8, "the data file '../elsewhere.npz' is outside the course folder"),
+    (MINIMAL + 'module = "random"\n', 8, "the module name 'random' is taken"),
+    (MINIMAL + 'module = "class"\n', 8, "must be a Python identifier"),
+    (MINIMAL + '\n[assignments.first.depends]\ntitle = ["double"]\n', 10, "depends names 'title'"),
+    ('[assignments.first]\ntitle = "One"\nfunctions = ["f"]\nrequires = ["numpy"]\n\n[course]\nname = "x"\n'
+     'requires = [3]\n', 8, "`requires` must be a list of names"),
+    (MINIMAL.replace('[course]\n', '[course]\nprobes = "solutions/probes.py"\n'), 2, "outside solutions/"),
     (MINIMAL + 'points = -3\n', 8, "`points` must be a positive number"),
     (MINIMAL + '\n[assignments.first.depends]\nhalve = ["double"]\n', 10, "depends names 'halve'"),
     (MINIMAL + 'uses = ["nothing"]\n', 8, "`uses` names 'nothing'"),
@@ -183,6 +189,11 @@ def test_grade_names_each_file_that_breaks_the_course_and_grades_nothing(tmp_pat
     assert f"{course / 'graders' / 'test_mlp.py'}:1: syntax error" in out.stderr
     assert not (tmp_path / "grades" / "results.jsonl").exists()
     assert Course.load(course).problems(["gradient_descent", "keras_model"]) == []
+    manifest = course / "course.toml"
+    manifest.write_text(manifest.read_text().replace('title = "Activation functions"\n',
+                                                     'title = "Activation functions"\ndata = ["data/z.npy"]\n'))
+    missing = Course.load(course).problems(["activations"])
+    assert any(p.startswith(f"{course / 'data' / 'z.npy'}: missing (course.toml:") for p in missing), missing
 
 
 def test_two_courses_with_same_named_graders_are_graded_each_by_its_own(tmp_path):

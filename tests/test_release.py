@@ -60,3 +60,22 @@ def test_a_release_that_would_leak_is_refused(tmp_path):
     with pytest.raises(CourseError, match="repeats reference or hidden-grader code"):
         build(Course.load(course), tmp_path / "release")
     assert not (tmp_path / "release").exists()
+
+
+def test_releasing_one_assignment_brings_the_modules_it_uses(tmp_path):
+    out = tmp_path / "release"
+    build(COURSE, out, ["mlp"])  # mlp.py may import the student's activations.py
+    assert Course.load(out).names == ["activations", "mlp"]
+    assert not (out / "assignments" / "perceptron").exists()
+
+
+def test_a_broken_probe_file_costs_the_tests_that_need_it_and_says_whom_to_tell(tmp_path):
+    from autograder.grading.runner import grade
+    from autograder.submission.discover import Submission
+
+    course = COURSE.copy_to(tmp_path / "course")
+    (course / "graders" / "probes.py").write_text("import numpy as np\nraise RuntimeError('broken on purpose')\n")
+    result = grade(Submission("ref", course / "solutions"), Course.load(course), ["mlp"])
+    failed = [t for t in result.assignments["mlp"].tests if t.status != "passed"]
+    assert [t.function for t in failed] == ["test_numerical_gradient"]
+    assert "broken on purpose" in failed[0].feedback and "tell your instructor" in failed[0].feedback

@@ -8,8 +8,9 @@ For each assignment of a course it grades, in the sandbox, exactly as `grade` do
   the points it states, with the message it expects;
 - every correct variant the author provides, and those derived from the reference
   (derived.py): full marks;
-- the student-facing files (lesson, stub, public tests, notebook): no line of the
-  reference's bodies and none of the hidden graders' code;
+- the files students get besides the lesson and the stub (public tests, notebook, the
+  probe file): no line of the reference's bodies and none of the hidden graders' lines
+  that hold numbers (release/source.py's rule);
 
 and it times each assignment. Every finding is a Check record; the CLI draws them.
 """
@@ -106,7 +107,9 @@ def _lost(result: AssignmentResult) -> str:
 def validate(course: Course, names: Iterable[str] | None = None, seeds: Iterable[int] = (0, 1, 2),
              progress: Callable[[str], None] = lambda text: None) -> Report:
     """Every check of this module, for the chosen assignments (all by default)."""
-    chosen = course.select(names)
+    chosen, seeds = course.select(names), list(seeds)
+    if not seeds:
+        raise ValueError("give at least one grading seed")
     report = Report(course, problems=course.problems(chosen, public=True))
     if report.problems:
         return report

@@ -39,8 +39,18 @@ GRADER_FAILED = "The grader could not finish this check"  # the grader's own bug
 def load_reference(folder: Path, module: str) -> Any:
     """Imports a reference solution; solutions/ goes on sys.path so that one reference module
     can import another (as a student's module may import their own, where `uses` says so)."""
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+    folder = folder.resolve()
+    if str(folder) in sys.path:
+        sys.path.remove(str(folder))
+    sys.path.insert(0, str(folder))  # first: another course's references of the same names come after it
+    for name, loaded in list(sys.modules.items()):  # ... and their modules, once imported, are not reused
+        where = getattr(loaded, "__file__", None)
+        if where and Path(where).stem == name and Path(where).parent.name == "solutions" \
+                and Path(where).resolve().parent != folder:
+            del sys.modules[name]
+    loaded = sys.modules.get(module)
+    if loaded is not None and Path(getattr(loaded, "__file__", "") or "").resolve().parent != folder:
+        del sys.modules[module]  # a module of that name from elsewhere (the standard library's, say)
     return importlib.import_module(module)
 
 

@@ -207,8 +207,10 @@ NUMBER = re.compile(r"(?<![\w.])(\d+\.\d*|\.\d+|\d+e-?\d+|[2-9]|\d{2,})(?![\w])"
 
 
 def student_files(course: Course, assignment: str) -> list[Path]:
-    """What students see of an assignment besides its lesson and stub: public tests, notebook."""
-    return [p for p in (course.public_test_file(assignment), course.notebook_file(assignment)) if p.is_file()]
+    """What students see of an assignment besides its lesson and stub: public tests, notebook, and
+    the course's probe file (sent to their sandbox and shipped in a release)."""
+    files = [course.public_test_file(assignment), course.notebook_file(assignment), course.probes]
+    return [p for p in files if p is not None and p.is_file()]
 
 
 def secret_lines(course: Course, assignment: str) -> set[str]:

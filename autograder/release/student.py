@@ -14,6 +14,7 @@ reference bodies and of the hidden graders' data (release/source.py's rule, the 
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Iterable
 
@@ -24,6 +25,11 @@ from autograder.release.source import leaks, student_files
 def build(course: Course, out: Path, names: Iterable[str] | None = None) -> list[Path]:
     """Writes the release of these assignments (all by default) into `out`; returns its files."""
     chosen = course.select(names)
+    while True:  # an assignment's module may import another's (`uses`): that one goes in too
+        needed = course.select([*chosen, *(course.by_module(m).name for n in chosen for m in course[n].uses)])
+        if needed == chosen:
+            break
+        chosen = needed
     problems = course.problems(chosen, public=True)
     if problems:
         raise CourseError("the course cannot be released as it is:\n" + "\n".join(problems))
@@ -39,17 +45,24 @@ def build(course: Course, out: Path, names: Iterable[str] | None = None) -> list
     _refuse_leaks(course, chosen)
     if out.exists() and any(out.iterdir()):
         raise CourseError(f"{out} is not empty: release into a new folder")
-    for relative in files:
-        (out / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(course.root / relative, out / relative)
-    if set(chosen) != set(course.names):
-        _keep_only(out / "course.toml", course, chosen)
+    with tempfile.TemporaryDirectory(prefix=".release-", dir=out.parent if out.parent.exists() else None) as tmp:
+        staging = Path(tmp) / "release"  # written and checked here first: a failed release leaves nothing
+        for relative in files:
+            (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(course.root / relative, staging / relative)
+        if set(chosen) != set(course.names):
+            _keep_only(staging / "course.toml", course, chosen)
+        Course.load(staging)
+        out.mkdir(parents=True, exist_ok=True)
+        for relative in files:
+            (out / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(staging / relative, out / relative)
     return [out / f for f in files]
 
 
 def _refuse_leaks(course: Course, names: list[str]) -> None:
     found = [f"{path.relative_to(course.root)}: {line}" for name in names for path in student_files(course, name)
-             for line in leaks(course, name, path)]
+             for line in leaks(course, name, path)]  # the probe file among them: it ships too
     if found:
         raise CourseError("a student file repeats reference or hidden-grader code, so nothing was released:\n"
                           + "\n".join(found[:10]))
@@ -69,4 +82,3 @@ def _keep_only(manifest: Path, course: Course, names: list[str]) -> None:
         if not skipping:
             keep.append(line)
     manifest.write_text("".join(keep), encoding="utf-8")
-    Course.load(manifest.parent)  # the cut manifest must still be a course

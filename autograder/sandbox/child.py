@@ -122,17 +122,16 @@ def handle(session: Session, request: dict, blobs: list) -> tuple:
     if op == "probe":
         probes = sys.modules.get("_autograder_probes") or _load_private("_autograder_probes", "probes.py")
         if type(request.get("source")) is str:  # the course's own probes, sent once per child
-            try:
-                probes.load_course_probes(request["source"])
-            except BaseException as exc:  # noqa: BLE001 - the course's file is broken: the grader's fault
-                raise _Failure({"kind": "probe_error", "type": type(exc).__name__,
-                                "message": wire.clean_text(f"the course's probe file: {exc}", 300)}) from None
+            probes.course_source = request["source"]
         params = wire.decode(request["params"], blobs)
         start = time.perf_counter()
         try:
             value = probes.run(request["name"], session, params)
         except _Failure:
             raise
+        except probes.CourseProbesError as exc:
+            raise _Failure({"kind": "course_probes", "type": "the course's probe file",
+                            "message": wire.clean_text(str(exc), 300)}) from None
         except BaseException as exc:  # noqa: BLE001 - the probe's own code failed on what it was given
             raise _Failure({"kind": "probe_error", "type": type(exc).__name__, "message": wire.clean_text(str(exc), 300)}) from None
         tree, out_blobs = wire.encode(value)

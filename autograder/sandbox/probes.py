@@ -18,27 +18,35 @@ import types
 import numpy as np
 
 COURSE_MODULE = "_autograder_course_probes"
+course_source = None  # the course's probe file as the parent sent it; loaded when first needed
 
 
-def load_course_probes(source: str):
-    """The course's probe file, run as a module of its own (the last one sent replaces it)."""
+class CourseProbesError(Exception):
+    """The course's probe file could not be loaded: the course's fault, not the student's."""
+
+
+def _course_probes():
+    """The course's probe file, run once as a module of its own (None when the course has none)."""
     import sys
 
+    if COURSE_MODULE in sys.modules or course_source is None:
+        return sys.modules.get(COURSE_MODULE)
     sys.modules.setdefault("autograder_probes", sys.modules[__name__])
     module = types.ModuleType(COURSE_MODULE)
     module.__file__ = "<course probes>"
-    exec(compile(source, "<course probes>", "exec"), module.__dict__)
+    try:
+        exec(compile(course_source, "<course probes>", "exec"), module.__dict__)
+    except BaseException as exc:  # noqa: BLE001 - whatever it raised, the file is broken
+        raise CourseProbesError(f"{type(exc).__name__}: {exc}") from None
     sys.modules[COURSE_MODULE] = module
     return module
 
 
 def run(name: str, session, params: dict):
     """Runs a probe of the engine, or else one of the course's probe file."""
-    import sys
-
     if name in PROBES:
         return PROBES[name](session, **params)
-    course = sys.modules.get(COURSE_MODULE)
+    course = _course_probes()
     probe = getattr(course, name, None) if course is not None and not name.startswith("_") else None
     if not callable(probe):
         raise LookupError(f"no probe named {name!r} (the course's probe file defines none by that name)")

@@ -269,7 +269,7 @@ class Sandbox:
             raise errors.MissingFunction(module, function, error.get("found"))
         if kind == "import_error":
             raise errors.ImportFailed(module, error)
-        if kind == "probe_error":
+        if kind in ("probe_error", "course_probes"):
             raise errors.ProbeFailed(function, error)
         raise errors.StudentException(str(error.get("function") or function), error)
 
@@ -306,11 +306,11 @@ class Sandbox:
         self.import_module(module)
         tree, blobs = wire.encode(params)
         request = {"op": "probe", "name": name, "params": tree}
-        if self.probes is not None and (not self._probes_sent or self._proc is None):
+        if self.probes is not None and not self._probes_sent:
             request["source"] = self.probes
         reply, reply_blobs = self._exchange(request, blobs, label,
                                             timeout or self.call_seconds.get(module, self.limits.call_seconds))
-        self._probes_sent = self._probes_sent or "source" in request
+        self._probes_sent = self._probes_sent or "source" in request  # the child keeps it until it ends
         if not reply.get("ok"):
             self._raise_for(reply.get("error"), module, label)
         return self._decode(reply, reply_blobs, label)
