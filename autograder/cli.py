@@ -245,6 +245,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     errors = Console(stderr=True)
     isolation.require(args.allow_weak_sandbox, protect=(course.root,),
                       warn=lambda text: errors.print(Text(text, style="yellow")))
+    errors.print(Text(f"Course: {course.title} ({course.root})", style="dim"))
     out = Path(args.out)
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch, ResultLog(out / "results.jsonl") as log:
         submissions = collect(args.submissions, Path(scratch), roster, errors, course)
@@ -254,7 +255,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         if log.skipped_lines:
             errors.print(Text(f"{log.skipped_lines} unreadable line(s) of {log.path} (a run killed mid-write) "
                               "were dropped; those submissions are graded again.", style="yellow"))
-        batch = plan(submissions, previous, assignments, args.regrade)
+        batch = plan(submissions, previous, course, assignments, args.regrade)
         todo, digests = batch.todo, batch.digests
         results: dict[str, SubmissionResult] = {}
         for sub in batch.kept:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import hashlib
 import importlib.util
 import keyword
 import os
@@ -172,6 +173,16 @@ class Course:
 
     def grader_file(self, name: str) -> Path:
         return self.graders_dir / f"test_{name}.py"
+
+    def digest(self, name: str) -> str:
+        """What an assignment's grades depend on, hashed: its manifest entry, grader, reference and
+        the probe file. A rerun grades again what an earlier version of these graded."""
+        spec = self[name]
+        entry = repr({k: v for k, v in spec.__dict__.items() if k != "line"})
+        digest = hashlib.sha256(entry.encode())
+        for path in (self.grader_file(name), self.reference_file(name), self.probes):
+            digest.update(b"\0" + (path.read_bytes() if path is not None and path.is_file() else b""))
+        return digest.hexdigest()[:16]
 
     def files(self, folders: Iterable[str] = ("assignments", "solutions", "graders"),
               skip: Iterable[str] = ()) -> list[Path]:

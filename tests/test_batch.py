@@ -291,3 +291,19 @@ def test_sigkill_loses_only_submissions_in_flight(tmp_path):
     assert sorted(final) == [f"s{i}" for i in range(8)]
     assert all(final[name]["execution_time"] == seconds for name, seconds in before.items())  # not graded twice
     assert all(final[f"s{i}"]["score"] == (10 if i % 2 else final[f"s{i}"]["score"]) for i in range(8))
+
+
+def test_a_rerun_grades_again_what_a_changed_grader_graded(tmp_path, capsys):
+    from autograder.scaffold import new_course
+
+    course = tmp_path / "course"
+    new_course(course)
+    args = ["grade", str(course / "solutions"), "--course", str(course), "--out", str(tmp_path / "grades"),
+            *WEAK_SANDBOX]
+    assert main(args) == 0
+    assert main(args) == 0
+    assert "1 submission(s) already graded and unchanged: kept" in capsys.readouterr().err
+    grader = next((course / "graders").glob("test_*.py"))
+    grader.write_text(grader.read_text() + "\n# a fix to the grader\n")
+    assert main(args) == 0
+    assert "already graded" not in capsys.readouterr().err

@@ -180,20 +180,23 @@ class Plan:
     digests: dict[str, str]  # submission id -> fingerprint of its files
 
 
-def plan(submissions: list[Submission], previous: dict[str, SubmissionResult], assignments: list[str],
-         regrade: bool = False) -> Plan:
-    """New, changed and unfinished submissions are graded; the rest keep their earlier result
-    (unless `regrade`)."""
+def plan(submissions: list[Submission], previous: dict[str, SubmissionResult], course: Course,
+         assignments: list[str], regrade: bool = False) -> Plan:
+    """New, changed and unfinished submissions, and those graded by graders that have changed since,
+    are graded; the rest keep their earlier result (unless `regrade`)."""
     digests = {sub.id: fingerprint(sub) for sub in submissions}
-    todo = [s for s in submissions if regrade or not reusable(previous.get(s.id), digests[s.id], assignments)]
+    graders = {a: course.digest(a) for a in assignments}
+    todo = [s for s in submissions if regrade or not reusable(previous.get(s.id), digests[s.id], graders)]
     grading = {s.id for s in todo}
     return Plan(todo, [s for s in submissions if s.id not in grading], digests)
 
 
-def reusable(previous: SubmissionResult | None, fingerprint: str, assignments: list[str]) -> bool:
-    """An earlier run's record still stands: it finished, on these very files, covering these assignments."""
+def reusable(previous: SubmissionResult | None, fingerprint: str, graders: dict[str, str]) -> bool:
+    """An earlier run's record still stands: it finished, on these very files, covering these
+    assignments (`graders`: each one's Course.digest), each graded by the graders of today."""
     return (previous is not None and previous.complete and previous.fingerprint == fingerprint
-            and all(a in previous.assignments for a in assignments))
+            and all(a in previous.assignments and previous.assignments[a].graders == digest
+                    for a, digest in graders.items()))
 
 
 def merge(previous: SubmissionResult | None, new: SubmissionResult, course: Course) -> SubmissionResult:

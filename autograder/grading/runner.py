@@ -120,5 +120,6 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
     for name in assignments:
         result.assignments[name] = session.results.get(name, AssignmentResult(name))
         result.assignments[name].title = course[name].title
+        result.assignments[name].graders = course.digest(name)
     result.seconds = time.perf_counter() - start
     return result

@@ -56,6 +56,7 @@ class AssignmentResult:
     name: str
     tests: list[TestResult] = field(default_factory=list)
     title: str = ""  # the course's name for it, so that every output can show it without the course
+    graders: str = ""  # Course.digest of what graded it: a changed grader grades again on a rerun
 
     @property
     def label(self) -> str:
@@ -78,11 +79,14 @@ class AssignmentResult:
                                 "tests": [t.to_dict() for t in self.tests]}
         if self.title:
             data["title"] = self.title
+        if self.graders:
+            data["graders"] = self.graders
         return data
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> "AssignmentResult":
-        return cls(name, [TestResult.from_dict(t) for t in data.get("tests", [])], title=data.get("title", ""))
+        return cls(name, [TestResult.from_dict(t) for t in data.get("tests", [])], title=data.get("title", ""),
+                   graders=data.get("graders", ""))
 
 
 @dataclass(frozen=True)
