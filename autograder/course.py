@@ -186,9 +186,13 @@ class Course:
 
     def files(self, folders: Iterable[str] = ("assignments", "solutions", "graders"),
               skip: Iterable[str] = ()) -> list[Path]:
-        """The course's own files (the manifest, its data, and what `folders` hold), relative to its
-        root, without caches; names matching a pattern of `skip` ("*.ipynb") are left out too."""
-        found = [Path(MANIFEST)] + [Path(d) for a in self.assignments.values() for d in a.data]
+        """The course's own files (the manifest, its data, its probe file and what `folders` hold),
+        relative to its root, without caches; names matching a pattern of `skip` ("*.ipynb") are
+        left out too."""
+        found = [Path(MANIFEST)] + [Path(d) for a in self.assignments.values() for d in a.data
+                                    if (self.root / d).exists()]
+        if self.probes is not None:
+            found.append(self.probes.relative_to(self.root))
         for folder in folders:
             for path in sorted((self.root / folder).rglob("*")):
                 relative = path.relative_to(self.root)

@@ -681,18 +681,7 @@ def _copy_course(course: Course, target: Path) -> Scaffolded:
         raise ScaffoldRefused(f"{target} is inside the course {course.root} itself: copy it somewhere else")
     existed = target.exists()
     try:
-        course.copy_to(target)
-        # What `copy_to` may leave behind and grading needs: the known mistakes and correct
-        # variants (under graders/, which it copies today) and a probes file kept elsewhere.
-        extra = [p.relative_to(course.root) for folder in ("graders/mutants", "graders/variants")
-                 for p in sorted((course.root / folder).rglob("*")) if p.is_file()
-                 and "__pycache__" not in p.parts]
-        if course.probes is not None and course.probes.resolve().is_relative_to(course.root):
-            extra.append(course.probes.resolve().relative_to(course.root))
-        for relative in extra:
-            if not (target / relative).exists():
-                (target / relative).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(course.root / relative, target / relative)
+        course.copy_to(target)  # the manifest, data, probe file, assignments/, solutions/ and graders/
         copy = Course.load(target)
     except BaseException:
         _clear(target, existed)

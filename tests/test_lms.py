@@ -96,7 +96,7 @@ def test_gradescope_zip_runs_like_on_gradescope(tmp_path):
 def test_gradescope_results_when_the_graders_cannot_run(tmp_path):
     course = COURSE.copy_to(tmp_path / "course", folders=["solutions"])
     (tmp_path / "submission").mkdir()
-    result = gradescope.run(tmp_path, course)  # the manifest names graders/probes.py: the course cannot load
+    result = gradescope.run(tmp_path, course)  # a course without its graders
     written = json.loads((tmp_path / "results" / "results.json").read_text())
     jsonschema.validate(written, SCHEMA)
     assert written["score"] == 0 and "could not run" in written["output"] and not result.complete
