@@ -9,7 +9,8 @@ import pytest
 
 from autograder.checks import (CheckFailure, as_array, describe, expect_array, expect_no_warnings, expect_unchanged,
                                expect_value)
-from autograder.checks.gradcheck import check_gradients, local_evaluator, three_ways
+from autograder.checks.diagnosis import three_ways
+from autograder.checks.gradcheck import check_gradients, local_evaluator
 
 # Values lie in [-1, 1] or are near 1 in size: an absolute 1e-6 is far below any wrong
 # formula (off by > 1e-2) and above the rounding of a float64 result computed in float32.

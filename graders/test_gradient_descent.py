@@ -10,8 +10,8 @@ import pytest
 
 from autograder.checks import (CheckFailure, as_number, describe, expect_array, expect_scalar, expect_sequence,
                                expect_tuple, expect_unchanged)
-from autograder.checks.diagnosis import nonzero_start
-from autograder.checks.gradcheck import check_gradients, local_evaluator, three_ways
+from autograder.checks.diagnosis import nonzero_start, three_ways
+from autograder.checks.gradcheck import check_gradients, local_evaluator
 
 TOL = {"rtol": 1e-6, "atol": 1e-9}
 

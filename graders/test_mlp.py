@@ -18,7 +18,8 @@ import pytest
 
 from autograder.checks import (CheckFailure, as_number, as_sequence, describe, expect_array, expect_scalar,
                                expect_tuple, expect_unchanged)
-from autograder.checks.gradcheck import check_gradients, local_evaluator, three_ways
+from autograder.checks.diagnosis import three_ways
+from autograder.checks.gradcheck import check_gradients, local_evaluator
 
 TOL = {"rtol": 1e-6, "atol": 1e-9}
 GRAD_TOL = {"rtol": 1e-5, "atol": 1e-8}

@@ -6,9 +6,12 @@ grader knows what that factor means, e.g. N = "averaged twice"), a transpose.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from autograder.checks.gradcheck import TensorCheck
 
 FIT_TOLERANCE = 1e-6
 
@@ -73,3 +76,33 @@ def _factor(alpha: float) -> str:
     if abs(alpha) < 1 and alpha != 0 and np.isclose(1 / alpha, round(1 / alpha), rtol=1e-6):
         return f"1/{round(1 / alpha)}"
     return f"{alpha:.6g}"
+
+
+# -- what the three gradient checks (checks/gradcheck.py) say together, in words -----------
+
+def lesson(gradient: str, loss_name: str, loss_ok: bool, own: TensorCheck, how_wrong: str = "") -> str:
+    """What a wrong gradient means, given whether the student's loss is right (`how_wrong` says by
+    how much it is not) and whether the gradient agrees with numerical derivatives of that loss
+    (`own`, the third of the three checks)."""
+    detail = f" ({how_wrong})" if how_wrong else ""
+    if loss_ok and not own.passed:
+        return (f"Your {loss_name} is right, but {gradient} disagrees with numerical derivatives of it (relative "
+                f"error {own.error:.2g} along a random direction): the bug is in {gradient}, not in the {loss_name}.")
+    if not loss_ok and own.passed:
+        return (f"Your gradient is consistent with your own {loss_name}, but the {loss_name} is wrong{detail}: fix "
+                f"the {loss_name}, and the gradient will follow.")
+    if not loss_ok:
+        return (f"Both your {loss_name}{detail} and {gradient} are wrong, and they disagree with each other: fix the "
+                f"{loss_name} first, then check the gradient against numerical derivatives of your own {loss_name}.")
+    return ""
+
+
+def three_ways(gradient: str, loss_name: str, loss_ok: bool, correct: TensorCheck, own: TensorCheck, *,
+               how_wrong: str = "", own_name: str = "", word: str = "gradient", evaluations: int = 0) -> list[str]:
+    """The feedback on a wrong gradient that the reference comparison has already found: what the
+    other two checks (the correct loss's and the student's own) say together, then their figures."""
+    agreement = "agrees" if own.passed else f"relative error {own.error:.2g}"
+    count = f"; {evaluations} {loss_name} evaluations" if evaluations else ""
+    figures = (f"Checked against the correct {word}, a numerical {word} of the correct {loss_name} (relative error "
+               f"{correct.error:.2g}) and a numerical {word} of your own {own_name or loss_name} ({agreement}{count}).")
+    return [lesson(gradient, loss_name, loss_ok, own, how_wrong), figures]
