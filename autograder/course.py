@@ -83,6 +83,9 @@ class Course:
     assignments: Mapping[str, Assignment]
     probes: Path | None = None  # grader code that runs beside the student's, inside the sandbox
     requires: tuple[str, ...] = ()
+    # Read once per loaded course (a batch worker grades all its submissions with what it loaded):
+    # the probe file's source and each assignment's digest.
+    _read: dict = field(default_factory=dict, repr=False)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Course) and other.root == self.root
@@ -177,12 +180,21 @@ class Course:
     def digest(self, name: str) -> str:
         """What an assignment's grades depend on, hashed: its manifest entry, grader, reference and
         the probe file. A rerun grades again what an earlier version of these graded."""
-        spec = self[name]
-        entry = repr({k: v for k, v in spec.__dict__.items() if k != "line"})
-        digest = hashlib.sha256(entry.encode())
-        for path in (self.grader_file(name), self.reference_file(name), self.probes):
-            digest.update(b"\0" + (path.read_bytes() if path is not None and path.is_file() else b""))
-        return digest.hexdigest()[:16]
+        if ("digest", name) not in self._read:
+            spec = self[name]
+            entry = repr({k: v for k, v in spec.__dict__.items() if k != "line"})
+            digest = hashlib.sha256(entry.encode())
+            for path in (self.grader_file(name), self.reference_file(name), self.probes):
+                digest.update(b"\0" + (path.read_bytes() if path is not None and path.is_file() else b""))
+            self._read["digest", name] = digest.hexdigest()[:16]
+        return self._read["digest", name]
+
+    @property
+    def probe_source(self) -> str | None:
+        """The probe file's text, as sent to each sandboxed child (None when the course has none)."""
+        if "probes" not in self._read:
+            self._read["probes"] = self.probes.read_text(encoding="utf-8") if self.probes else None
+        return self._read["probes"]
 
     def files(self, folders: Iterable[str] = ("assignments", "solutions", "graders"),
               skip: Iterable[str] = ()) -> list[Path]:

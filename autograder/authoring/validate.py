@@ -28,7 +28,7 @@ from autograder.authoring.derived import DERIVATIONS, derive
 from autograder.authoring.inputs import mutants, variants
 from autograder.course import Course, CourseError
 from autograder.grading.plugin import GRADER_FAILED
-from autograder.release.source import leaks, student_files
+from autograder.release.source import leaks
 from autograder.results.model import AssignmentResult
 from autograder.sandbox import isolation
 from autograder.sandbox.warm import ForkServer
@@ -177,5 +177,5 @@ def _validate_one(course: Course, name: str, seeds: list[int], grader: _Grader) 
 
 def _leaks(course: Course, name: str) -> tuple[bool, str]:
     """Whether a student-facing file repeats a line of the reference's bodies or of the hidden grader."""
-    found = [f"{path.name}: {line}" for path in student_files(course, name) for line in leaks(course, name, path)]
+    found = [f"{path.name}: {line}" for path, line in leaks(course, name)]
     return not found, "; ".join(found[:3]) or "the public tests and the notebook show no reference or grader line"

@@ -21,7 +21,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from autograder.course import Course, CourseError
+from autograder.course import CACHES, Course, CourseError
 from autograder.grading.runner import GraderError, grade
 from autograder.render.gradescope import results_json
 from autograder.results.model import AssignmentResult, Identity, SubmissionResult
@@ -29,7 +29,7 @@ from autograder.sandbox import isolation
 from autograder.submission.discover import Submission
 
 PACKAGE = Path(__file__).resolve().parent.parent
-SKIPPED = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "bundled"}
+SKIPPED = CACHES | {"bundled"}  # the package's own copy of the bundled course: the zip holds the course once
 
 SETUP_SH = """\
 #!/usr/bin/env bash

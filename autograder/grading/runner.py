@@ -45,8 +45,8 @@ def open_sandbox(course: Course, workdir: Path, limits: Limits | None = None,
                  warm: ForkServer | None = None) -> Sandbox:
     """The sandbox for one submission of this course: the course hidden from it, its probes
     and per-call limits given to it."""
-    probes = course.probes.read_text(encoding="utf-8") if course.probes else None
-    return Sandbox(workdir, limits, hide=(course.root,), warm=warm, probes=probes, call_seconds=course.call_seconds())
+    return Sandbox(workdir, limits, hide=(course.root,), warm=warm, probes=course.probe_source,
+                   call_seconds=course.call_seconds())
 
 
 def forget_other_courses(files: list[Path], rootdir: Path) -> None:

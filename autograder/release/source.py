@@ -190,15 +190,19 @@ def _check_imports(module: str, lesson: Lesson, solution: ModuleCode, reused: se
                               "`reuse` directive of its lesson provides")
 
 
+def shown_lines(course: Course, assignment: str) -> set[str]:
+    """The lines an assignment's lesson and stub show on purpose (stripped)."""
+    return {line.strip() for path in (course.lesson_file(assignment), course.stub_file(assignment))
+            for line in path.read_text(encoding="utf-8").splitlines()}
+
+
 def leaked_lines(text: str, course: Course, lesson: Lesson) -> list[str]:
     """Lines of the reference bodies that `text` repeats (a student-facing file must show none).
 
     A line the stub or the lesson itself shows (`import numpy as np`, `return params`
     in an example) gives nothing away and is not counted."""
-    shown = {line.strip() for path in (course.lesson_file(lesson.assignment), course.stub_file(lesson.assignment))
-             for line in path.read_text(encoding="utf-8").splitlines()}
     secret = {line.strip() for part in lesson.parts for f in part.functions
-              for line in f.solution_body.splitlines()} - shown - {""}
+              for line in f.solution_body.splitlines()} - shown_lines(course, lesson.assignment) - {""}
     return sorted({line.strip() for line in text.splitlines()} & secret)
 
 
@@ -218,20 +222,22 @@ def secret_lines(course: Course, assignment: str) -> set[str]:
     that hold numbers (inputs, expected values, pass marks). What the lesson and the stub show
     on purpose, the code around the numbers (`if not info.get("compiled"):`) and calls of the
     student's code (a public test makes the same) give nothing away."""
-    given = set()
-    for path in (course.lesson_file(assignment), course.stub_file(assignment)):
-        given |= {line.strip() for line in path.read_text(encoding="utf-8").splitlines()}
     reference = course.reference_file(assignment).read_text(encoding="utf-8")
     secret = {line.strip() for line in reference.splitlines()
               if not line.strip().startswith(("def ", "import ", "from ", "#", '"""'))}
     secret |= {line.strip() for line in course.grader_file(assignment).read_text(encoding="utf-8").splitlines()
                if NUMBER.search(line) and "student." not in line and not line.strip().startswith(("#", "@pytest"))}
-    return {line for line in secret - given if len(line) >= LEAK_MIN_CHARS}
+    return {line for line in secret - shown_lines(course, assignment) if len(line) >= LEAK_MIN_CHARS}
 
 
-def leaks(course: Course, assignment: str, path: Path) -> list[str]:
-    """The secret lines (above) that a student-facing file repeats; a notebook is read cell by cell."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".ipynb":
-        text = "\n".join("".join(cell.get("source", "")) for cell in json.loads(text).get("cells", []))
-    return sorted({line.strip() for line in text.splitlines()} & secret_lines(course, assignment))
+def leaks(course: Course, assignment: str) -> list[tuple[Path, str]]:
+    """Each secret line (above) that one of the assignment's student files repeats, with the file;
+    a notebook is read cell by cell."""
+    secret = secret_lines(course, assignment)
+    found = []
+    for path in student_files(course, assignment):
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".ipynb":
+            text = "\n".join("".join(cell.get("source", "")) for cell in json.loads(text).get("cells", []))
+        found += [(path, line) for line in sorted({line.strip() for line in text.splitlines()} & secret)]
+    return found

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable
 
 from autograder.course import Course, CourseError
-from autograder.release.source import leaks, student_files
+from autograder.release.source import leaks
 
 
 def build(course: Course, out: Path, names: Iterable[str] | None = None) -> list[Path]:
@@ -61,8 +61,8 @@ def build(course: Course, out: Path, names: Iterable[str] | None = None) -> list
 
 
 def _refuse_leaks(course: Course, names: list[str]) -> None:
-    found = [f"{path.relative_to(course.root)}: {line}" for name in names for path in student_files(course, name)
-             for line in leaks(course, name, path)]  # the probe file among them: it ships too
+    found = [f"{path.relative_to(course.root)}: {line}" for name in names
+             for path, line in leaks(course, name)]  # the probe file among them: it ships too
     if found:
         raise CourseError("a student file repeats reference or hidden-grader code, so nothing was released:\n"
                           + "\n".join(found[:10]))
