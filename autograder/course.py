@@ -289,15 +289,28 @@ class Course:
         given = explicit or os.environ.get("AUTOGRADER_COURSE")
         if given:
             return cls.load(given)
-        if near is not None:
-            start = Path(near).resolve()
-            for folder in [start, *start.parents] if start.is_dir() else start.parents:
-                if (folder / MANIFEST).is_file():
-                    return cls.load(folder)
+        found = nearest_course(near) if near is not None else None
+        if found is not None:
+            return cls.load(found)
         bundled = bundled_course()
         if bundled is None:
             raise CourseNotFound("no course was found: pass --course DIR or set AUTOGRADER_COURSE")
         return cls.load(bundled)
+
+
+def nearest_course(near: str | os.PathLike) -> Path | None:
+    """The nearest folder at or above `near` (a folder, or a file's folder) that holds a course.toml."""
+    start = Path(near).resolve()
+    for folder in [start, *start.parents] if start.is_dir() else start.parents:
+        if (folder / MANIFEST).is_file():
+            return folder
+    return None
+
+
+def taken_module(module: str) -> bool:
+    """Whether a student module of this name would shadow what graders or students import (the
+    standard library, RESERVED_MODULES) or an attribute of the `student` fixture."""
+    return module in RESERVED_MODULES or module in sys.stdlib_module_names
 
 
 def bundled_course() -> Path | None:
@@ -437,7 +450,7 @@ def _assignment(source: _Text, name: str, entry: Any) -> Assignment:
     module = _text(source, entry, "module", name, line)
     if not IDENTIFIER.fullmatch(module) or keyword.iskeyword(module):
         raise source.error(at("module"), f"{name}: module {module!r} must be a Python identifier")
-    if module in RESERVED_MODULES or module in sys.stdlib_module_names:
+    if taken_module(module):
         raise source.error(at("module") if "module" in entry else line,
                            f"{name}: the module name {module!r} is taken (a module that graders or students import, "
                            "or an attribute of the `student` fixture): set `module` to another name")

@@ -16,17 +16,15 @@ import json
 import keyword
 import os
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from autograder.course import (IDENTIFIER, MANIFEST, RESERVED_MODULES, Course, CourseError, CourseNotFound,
-                               bundled_course)
+from autograder.course import (IDENTIFIER, MANIFEST, Course, CourseError, CourseNotFound, bundled_course,
+                               nearest_course, taken_module)
 
 # Module names a student's module must not take: it would shadow what the graders and the
 # sandbox import, or an attribute of the `student` fixture (`student.probe` is a method).
-RESERVED = RESERVED_MODULES
 COURSE_FOLDERS = ("assignments", "solutions", "graders")
 
 
@@ -705,11 +703,9 @@ def _check_name(name: str, what: str) -> str:
 def course_to_extend(explicit: str | os.PathLike | None = None, near: str | os.PathLike = ".") -> Course:
     """The course `new assignment` adds to: --course, $AUTOGRADER_COURSE, or the nearest
     course.toml above `near`. Never the bundled course by default: it is the package's own."""
-    if not (explicit or os.environ.get("AUTOGRADER_COURSE")):
-        start = Path(near).resolve()
-        if not any((folder / MANIFEST).is_file() for folder in [start, *start.parents]):
-            raise CourseNotFound(f"no {MANIFEST} in {start} or above it: run this inside a course folder, or pass "
-                                 "--course DIR (`autograder new course DIR` makes one)")
+    if not (explicit or os.environ.get("AUTOGRADER_COURSE")) and nearest_course(near) is None:
+        raise CourseNotFound(f"no {MANIFEST} in {Path(near).resolve()} or above it: run this inside a course "
+                             "folder, or pass --course DIR (`autograder new course DIR` makes one)")
     return Course.locate(explicit, near=near)
 
 
@@ -738,7 +734,7 @@ def new_assignment(name: str, functions: str | Iterable[str], title: str | None 
     if module in target.modules:
         raise ScaffoldRefused(f"the module {module}.py is already used by the assignment "
                               f"{target.by_module(module).name!r}: choose another name")
-    if module in RESERVED or module in sys.stdlib_module_names:
+    if taken_module(module):
         raise ScaffoldRefused(f"the assignment name {name!r} is reserved: it names a module that graders or "
                               "students' code import, or an attribute of the `student` fixture; choose another")
     points = len(functions) + 1
