@@ -167,11 +167,13 @@ def normalize(x):
 
 EXAMPLE_GRADER = '''"""Hidden grader: rescaling (10 points).
 
-Each test compares the student's results with the reference's (`reference` is
-solutions/rescaling.py) on edge cases and on seeded random inputs of several shapes:
-`make_rng(k)` gives the k-th input set under the run's grading seed, so a seed always gives
-the same inputs. `hints` map a known mistake to the value it would return, so that the
-feedback names the likely cause without showing the expected values of a hidden test.
+`check_function` calls the student's function (in the sandbox) and the reference
+(`reference` is solutions/rescaling.py) on every case, and checks the result's exact
+type, shape and dtype, its values within a tolerance measured from the reference on that
+input, that the arguments were left unchanged and that numpy did not warn of an overflow.
+`make_rng(k)` gives the k-th input set under the run's grading seed, so a seed always
+gives the same inputs. `hints` map a known mistake to the value it would return, so that
+the feedback names the likely cause without showing the expected values of a hidden test.
 
 graders/mutants/rescaling.toml lists known mistakes and graders/variants/rescaling/ correct
 solutions in other styles; `autograder validate` checks that every mistake loses points
@@ -180,7 +182,7 @@ and every variant gets full marks.
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailure, describe, expect_array, expect_unchanged
+from autograder.checks import Case, CheckFailure, check_function, random_cases
 
 SHAPES = [(6,), (3, 4), (2, 3, 5), (1, 1)]
 
@@ -191,6 +193,7 @@ def scale_hints(x, factor):
 
 
 def normalize_hints(x):
+    x = x.astype(float)
     centered = x - x.mean()
     hints = {"x was not centered: subtract the mean before dividing by the standard deviation.": x / x.std(),
              "x was centered but not divided by its standard deviation.": centered,
@@ -201,58 +204,39 @@ def normalize_hints(x):
     return hints
 
 
-@pytest.mark.points(2, visibility="visible")
+@pytest.mark.points(3, visibility="visible")
 def test_scale_matches_the_reference(student, reference, make_rng):
     """scale multiplies every entry by the factor, for arrays of several shapes"""
-    rng = make_rng(1)
-    for shape in SHAPES:
-        x, factor = rng.normal(size=shape), float(rng.uniform(0.5, 3.0) * rng.choice([-1, 1]))
-        expect_array(student.rescaling.scale(x.copy(), factor), reference.scale(x, factor), name="scale(x, factor)",
-                     inputs=f"{describe('x', x)}, factor = {factor:.3g}", hints=scale_hints(x, factor))
+    cases = random_cases(make_rng(1), SHAPES, lambda rng, shape: (rng.normal(size=shape), float(rng.uniform(-3, 3))))
+    check_function(student.rescaling.scale, reference.scale, cases, hints=scale_hints)
 
 
 @pytest.mark.points(1, visibility="hidden")
 def test_scale_edge_cases(student, reference):
     """scale handles factors 0, 1 and -1, an integer array and an empty array"""
-    cases = [(np.array([1.5, -2.0, 4.0]), 0.0), (np.array([1.5, -2.0, 4.0]), 1.0), (np.array([2.0, -3.0]), -1.0),
-             (np.array([[1, 2], [3, 4]]), 3), (np.zeros((0, 3)), 3.0)]
-    for x, factor in cases:
-        expect_array(student.rescaling.scale(x.copy(), factor), reference.scale(x, factor), name="scale(x, factor)",
-                     inputs=f"{describe('x', x)}, factor = {factor:g}", hints=scale_hints(x, factor))
+    cases = [Case(np.array([1.5, -2.0, 4.0]), 0.0), Case(np.array([1.5, -2.0, 4.0]), 1.0),
+             Case(np.array([2.0, -3.0]), -1.0), Case(np.array([[1, 2], [3, 4]]), 3), Case(np.zeros((0, 3)), 3.0)]
+    check_function(student.rescaling.scale, reference.scale, cases, hints=scale_hints)
 
 
-@pytest.mark.points(3, visibility="hidden")
+@pytest.mark.points(4, visibility="hidden")
 def test_normalize_matches_the_reference(student, reference, make_rng):
     """normalize gives mean 0 and standard deviation 1 over all entries, for arrays of several shapes"""
-    rng = make_rng(2)
-    inputs = [rng.uniform(2.0, 5.0) + rng.uniform(0.5, 2.0) * rng.normal(size=shape)  # a mean well away from 0
-              for shape in [(6,), (3, 4), (2, 3, 5), (2, 1)]]
-    for x in [*inputs, np.array([[1, 2], [3, 6]])]:
-        expect_array(student.rescaling.normalize(x.copy()), reference.normalize(x), name="normalize(x)",
-                     inputs=describe("x", x), hints=normalize_hints(x.astype(float)))
+    cases = random_cases(make_rng(2), [(6,), (3, 4), (2, 3, 5), (2, 1)],  # a mean well away from 0
+                         lambda rng, shape: rng.uniform(2.0, 5.0) + rng.uniform(0.5, 2.0) * rng.normal(size=shape))
+    check_function(student.rescaling.normalize, reference.normalize, [*cases, Case(np.array([[1, 2], [3, 6]]))],
+                   hints=normalize_hints)
 
 
 @pytest.mark.points(2, visibility="hidden")
 def test_normalize_of_constant_arrays(student, reference):
     """normalize returns zeros for a constant array (standard deviation 0)"""
-    for x in (np.full(4, 2.5), np.full((2, 3), -4.0), np.array([7.0])):  # exact sums: the mean is exact
-        try:
-            expect_array(student.rescaling.normalize(x.copy()), reference.normalize(x), name="normalize(x)",
-                         inputs=describe("x", x))
-        except CheckFailure as failure:
-            failure.diagnosis = ("a constant x has standard deviation 0: return zeros of x's shape instead of "
-                                 "dividing by it.")
-            raise
-
-
-@pytest.mark.points(2, visibility="hidden")
-def test_inputs_unchanged(student, make_rng):
-    """scale and normalize leave their argument unchanged"""
-    x = make_rng(3).normal(loc=2.0, size=(3, 4))
-    call = student.rescaling.scale.call(x.copy(), 3.0)
-    expect_unchanged([x], call.args_after, name="scale", arg_names=["x"])
-    call = student.rescaling.normalize.call(x.copy())
-    expect_unchanged([x], call.args_after, name="normalize", arg_names=["x"])
+    cases = [Case(np.full(4, 2.5)), Case(np.full((2, 3), -4.0)), Case(np.array([7.0]))]  # exact sums: exact means
+    try:
+        check_function(student.rescaling.normalize, reference.normalize, cases)
+    except CheckFailure as failure:
+        failure.diagnosis = "a constant x has standard deviation 0: return zeros of x's shape instead of dividing by it."
+        raise
 '''
 
 EXAMPLE_MUTANTS = r'''# Known student mistakes in rescaling, each a small patch of solutions/rescaling.py.
@@ -271,7 +255,7 @@ message = "the factor was added"   # optional: text the first failing test's fee
 id = "scale-in-place"
 description = "multiplies the argument in place (x *= factor), changing the caller's array"
 replace = [["return x * factor", "x *= factor\n    return x"]]
-fails = ["test_inputs_unchanged"]
+fails = ["test_scale_matches_the_reference", "test_scale_edge_cases"]
 message = "modified its argument `x` in place"
 
 [[mutants]]
@@ -463,23 +447,23 @@ def test_{function}(student):
     """{function} on a small example"""
     expect_array(student.{module}.{function}(X.copy()), X, name="{function}(x)")  # TODO: the real expected value
 ''' for function in functions)
-    points = len(functions) + 1
+    points = len(functions)
     grader = f'''"""Hidden grader: {doc_title} ({points} points), a skeleton to complete.
 
-Each test compares the student's results with the reference's (`reference` is
-solutions/{module}.py) on seeded random inputs of several shapes: `make_rng(k)` gives the
-k-th input set under the run's grading seed. TODO: call each function with the arguments the
-real one takes, add edge cases, and pass `hints` (a known mistake -> the value it would
-return) so that the feedback can name the likely cause. Keep the points in step with
-`points` in course.toml.
+Each test checks one function against the reference (`reference` is solutions/{module}.py)
+with `check_function`: on every case the result's type, shape and dtype, its values within
+a tolerance measured from the reference, that the arguments are left unchanged and that numpy
+did not warn of an overflow. `make_rng(k)` gives the k-th input set under the run's grading
+seed. TODO: draw the arguments the real function takes, add edge cases (`Case(...)`), and pass
+`hints` (a known mistake -> the value it would return) so that the feedback can name the
+likely cause. Keep the points in step with `points` in course.toml.
 
 Known mistakes go in graders/mutants/{name}.toml and correct solutions in other styles in
 graders/variants/{name}/<variant>.py: `autograder validate` grades them.
 """
-import numpy as np
 import pytest
 
-from autograder.checks import describe, expect_array, expect_unchanged
+from autograder.checks import check_function, random_cases
 
 SHAPES = [(5,), (3, 4), (2, 3, 2)]
 ''' + "".join(f'''
@@ -487,20 +471,9 @@ SHAPES = [(5,), (3, 4), (2, 3, 2)]
 @pytest.mark.points(1, visibility="{"visible" if number == 1 else "hidden"}")
 def test_{function}_matches_the_reference(student, reference, make_rng):
     """{function} matches the reference on arrays of several shapes"""
-    rng = make_rng({number})
-    for shape in SHAPES:
-        x = rng.normal(size=shape)
-        expect_array(student.{module}.{function}(x.copy()), reference.{function}(x), name="{function}(x)",
-                     inputs=describe("x", x))
-''' for number, function in enumerate(functions, start=1)) + f'''
-
-@pytest.mark.points(1, visibility="hidden")
-def test_inputs_unchanged(student, make_rng):
-    """{_docstring_text(_listing(functions))} leave their argument unchanged"""
-    x = make_rng(100).normal(size=(3, 4))
-''' + "".join(f'''    call = student.{module}.{function}.call(x.copy())
-    expect_unchanged([x], call.args_after, name="{function}", arg_names=["x"])
-''' for function in functions)
+    cases = random_cases(make_rng({number}), SHAPES)  # TODO: the arguments {function} takes
+    check_function(student.{module}.{function}, reference.{function}, cases)
+''' for number, function in enumerate(functions, start=1))
     mutants = f'''# Known student mistakes in {name}, each a small patch of solutions/{module}.py.
 # `autograder validate` applies each one to a copy of the reference and grades it: it must
 # lose points, exactly the tests in `fails` must fail, and the first failure's feedback must
@@ -737,7 +710,7 @@ def new_assignment(name: str, functions: str | Iterable[str], title: str | None 
     if taken_module(module):
         raise ScaffoldRefused(f"the assignment name {name!r} is reserved: it names a module that graders or "
                               "students' code import, or an attribute of the `student` fixture; choose another")
-    points = len(functions) + 1
+    points = len(functions)
     files = skeleton_files(name, module, title, functions)
     taken = [str(target.root / relative) for relative in files if (target.root / relative).exists()]
     if target.folder(name).exists():

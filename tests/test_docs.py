@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, WEAK_SANDBOX
 
 
@@ -53,4 +54,50 @@ def test_the_guides_grader_example_grades(tmp_path):
     (wrong / f"{name}.py").write_text(reference.replace("return x * factor", "return x + factor"))
     result = grade(Submission("wrong", wrong), Course.load(course), [name]).assignments[name]
     failed = [t for t in result.tests if t.status != "passed"]
-    assert result.score == 1 and "the factor was added instead of multiplied" in failed[0].feedback
+    assert result.score == 0 and "the factor was added instead of multiplied" in failed[0].feedback
+
+
+def api_examples() -> list[tuple[str, str, str]]:
+    """(course, assignment, grader source) of every example of the guide's API section."""
+    text = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    section = text.split("## The authoring API", 1)[1].split("\n## ", 1)[0]
+    out = []
+    for block in re.findall(r"```python\n(.*?)```", section, re.S):
+        match = re.match(r"# graders/test_(\w+)\.py of (.+)\n", block)
+        assert match, f"an API example must say on its first line which course it grades:\n{block[:200]}"
+        out.append((match.group(2), match.group(1), block))
+    return out
+
+
+def test_every_api_function_has_an_example():
+    import autograder.checks as checks
+
+    examples = "\n".join(source for _, _, source in api_examples())
+    for name in ("check_function", "check_layer", "check_loss_and_grads", "check_derivative", "check_pure",
+                 "compare", "measured", "Case", "random_cases", "expect_array", "expect_unchanged"):
+        assert hasattr(checks, name) and f"{name}(" in examples, name
+
+
+@pytest.mark.parametrize("course_name, assignment, source", api_examples(),
+                         ids=[f"{a}-{i}" for i, (_, a, _) in enumerate(api_examples())])
+def test_an_api_example_grades_its_reference_to_full_marks(tmp_path, course_name, assignment, source):
+    """Each example of the API section, as the whole grader of its assignment: the reference gets
+    every point and the untouched stub none."""
+    from autograder.course import Course, bundled_course
+    from autograder.grading.runner import grade
+    from autograder.scaffold import new_course
+    from autograder.submission.discover import Submission
+
+    if course_name == "a new course":
+        new_course(tmp_path / "new")
+        origin = tmp_path / "new"
+    elif course_name == "the bundled course":
+        origin = bundled_course()
+    else:
+        origin = ROOT / course_name
+    course = Course.load(Course.load(origin).copy_to(tmp_path / "course"))
+    (course.root / "graders" / f"test_{assignment}.py").write_text(source, encoding="utf-8")
+    right = grade(Submission("ref", course.solutions_dir), course, [assignment]).assignments[assignment]
+    assert right.score == right.max_score > 0, [t.feedback for t in right.tests if t.status != "passed"]
+    stub = grade(Submission("stub", course.stub_file(assignment).parent), course, [assignment]).assignments[assignment]
+    assert stub.score == 0, [t.name for t in stub.tests if t.status == "passed"]

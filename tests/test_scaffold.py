@@ -176,9 +176,10 @@ def test_a_new_assignment_grades_and_is_appended_to_the_manifest(made):
     before = made["manifest_before"]
     assert text.startswith(before) and text.startswith(AUTHOR_COMMENT.encode())  # appended, nothing rewritten
     added = tomllib.loads(text[len(before):].decode())
-    assert added["assignments"][SECOND] == {"title": "Windows", "functions": SECOND_FUNCTIONS, "points": 3}
+    assert added["assignments"][SECOND] == {"title": "Windows", "functions": SECOND_FUNCTIONS,
+                                                "points": len(SECOND_FUNCTIONS)}
     result = made["results"]["solutions"]["assignments"][SECOND]
-    assert result["score"] == result["max_score"] == 3
+    assert result["score"] == result["max_score"] == len(SECOND_FUNCTIONS)
     stub = (root / "assignments" / SECOND / f"{SECOND}.py").read_text()
     assert stub.count("raise NotImplementedError") == len(SECOND_FUNCTIONS)
 

@@ -42,9 +42,9 @@ def test_validate_finds_a_wrong_grader_a_missed_mistake_a_stale_mutant_and_a_lea
     grader = course / "graders" / f"test_{name}.py"
     # A grader that rejects correct float32 work: it insists on float64 results.
     text = grader.read_text()
-    call = 'reference.scale(x, factor), name="scale(x, factor)",'
+    call = "check_function(student.rescaling.scale, reference.scale, cases, hints=scale_hints)"
     assert call in text
-    grader.write_text(text.replace(call, 'reference.scale(x, factor), dtype="float64", name="scale(x, factor)",', 1))
+    grader.write_text(text.replace(call, call[:-1] + ', dtype="float64")', 1))
     listed = course / "graders" / "mutants" / f"{name}.toml"
     listed.write_text(listed.read_text() + '\n[[mutants]]\nid = "harmless"\nreplace = [["def scale", "def scale"]]\n'
                       '\n[[mutants]]\nid = "stale"\nreplace = [["no such text", "x"]]\n')
@@ -91,3 +91,20 @@ def test_validate_on_the_command_line(fresh, tmp_path):
 def test_the_bundled_course_is_ready():
     report = validate(COURSE, ["perceptron", "gradient_descent"], seeds=[0])
     assert report.ok, [(a.name, c.what, c.detail) for a in report.assignments for c in a.checks if not c.ok]
+
+
+def test_margins_say_how_close_the_verdicts_came():
+    from autograder.authoring.validate import Margins
+
+    margins = Margins()
+    margins.saw_correct([{"test": "test_a", "name": "f(x)", "used": 0.01}], "reference, seed 0")
+    margins.saw_mistake([{"test": "test_a", "name": "f(x)", "used": 3e4}, {"test": "test_b", "name": "g(x)",
+                                                                           "used": 0.2}], "mutant m1")
+    ok, text = margins.check()
+    assert ok and "0.01" in text and "3e+04 times past it (mutant m1, f(x) in test_a)" in text
+    margins.saw_correct([{"test": "test_b", "name": "g(x)", "used": 0.7}], "variant float32")
+    ok, text = margins.check()
+    assert not ok and "at most 0.7 of a tolerance (variant float32, g(x) in test_b)" in text
+    close = Margins()
+    close.saw_mistake([{"test": "test_c", "name": "h(x)", "used": 1.5}], "mutant near")
+    assert not close.check()[0]

@@ -8,6 +8,9 @@ For each assignment of a course it grades, in the sandbox, exactly as `grade` do
   the points it states, with the message it expects;
 - every correct variant the author provides, and those derived from the reference
   (derived.py): full marks;
+- the margins of the value checks: how much of its tolerance the closest correct
+  version (reference, variant or derived) used, and how far past its tolerance the
+  nearest mistake went (checks/tolerance.py records both while grading);
 - the files students get besides the lesson and the stub (public tests, notebook, the
   probe file): no line of the reference's bodies and none of the hidden graders' lines
   that hold numbers (release/source.py's rule);
@@ -26,6 +29,7 @@ from typing import Callable, Iterable
 
 from autograder.authoring.derived import DERIVATIONS, derive
 from autograder.authoring.inputs import mutants, variants
+from autograder.checks.tolerance import recording
 from autograder.course import Course, CourseError
 from autograder.grading.plugin import GRADER_FAILED
 from autograder.release.source import leaks
@@ -79,6 +83,7 @@ class _Grader:
         self.warm = stack.enter_context(ForkServer(course.preload(names), hide=(course.root,))) \
             if isolation.detect().full else None
         self.count = 0
+        self.records: list[dict] = []  # the value checks of the last grading (tolerance.record)
 
     def __call__(self, name: str, files: dict[str, str], seed: int = 0,
                  base: bool = True) -> AssignmentResult:
@@ -93,7 +98,8 @@ class _Grader:
                 shutil.copyfile(reference, folder / reference.name)
         for filename, text in files.items():
             (folder / filename).write_text(text, encoding="utf-8")
-        result = grade(Submission(folder.name, folder), self.course, [name], seed=seed, warm=self.warm)
+        with recording() as self.records:
+            result = grade(Submission(folder.name, folder), self.course, [name], seed=seed, warm=self.warm)
         shutil.rmtree(folder, ignore_errors=True)
         return result.assignments[name]
 
@@ -121,14 +127,49 @@ def validate(course: Course, names: Iterable[str] | None = None, seeds: Iterable
     return report
 
 
+# A correct version that used more than half its tolerance, or a mistake that came within twice
+# its tolerance, is one rounding change away from a wrong verdict: validate says so.
+CORRECT_MARGIN = 0.5
+MISTAKE_MARGIN = 2.0
+
+
+@dataclass
+class Margins:
+    """The closest calls of an assignment's value checks, gathered while validate grades it."""
+
+    correct: tuple[float, str] = (0.0, "")          # the most of its tolerance a correct version used
+    mistake: tuple[float, str] = (float("inf"), "")  # the least a failing mistake exceeded its tolerance by
+
+    def saw_correct(self, records: list[dict], who: str) -> None:
+        for r in records:
+            if r["used"] > self.correct[0]:
+                self.correct = (r["used"], f"{who}, {r['name']} in {r['test']}")
+
+    def saw_mistake(self, records: list[dict], who: str) -> None:
+        failed = [r for r in records if r["used"] > 1]
+        if failed:
+            decisive = max(failed, key=lambda r: r["used"])  # any one failing check is enough to lose
+            if decisive["used"] < self.mistake[0]:
+                self.mistake = (decisive["used"], f"{who}, {decisive['name']} in {decisive['test']}")
+
+    def check(self) -> tuple[bool, str]:
+        used, where = self.correct
+        text = f"correct versions used at most {used:.2g} of a tolerance ({where or 'no value check'})"
+        if self.mistake[1]:
+            text += f"; the nearest mistake went {self.mistake[0]:.3g} times past it ({self.mistake[1]})"
+        return used <= CORRECT_MARGIN and self.mistake[0] >= MISTAKE_MARGIN, text
+
+
 def _validate_one(course: Course, name: str, seeds: list[int], grader: _Grader) -> AssignmentReport:
     spec = course[name]
     out = AssignmentReport(name, spec.title)
+    margins = Margins()
     module = f"{spec.module}.py"
     reference = course.reference_file(name).read_text(encoding="utf-8")
     for seed in seeds:
         start = time.perf_counter()
         result = grader(name, {}, seed)
+        margins.saw_correct(grader.records, f"reference, seed {seed}")
         out.seconds = out.seconds or time.perf_counter() - start
         full = result.score == result.max_score and result.max_score > 0
         out.add(f"reference, seed {seed}", full, f"{result.score:g}/{result.max_score:g}" +
@@ -147,6 +188,7 @@ def _validate_one(course: Course, name: str, seeds: list[int], grader: _Grader) 
             out.add(f"mutant {mutant.id}", False, str(exc))
             continue
         result = grader(name, {module: source})
+        margins.saw_mistake(grader.records, f"mutant {mutant.id}")
         failed = {t.function for t in result.tests if t.status != "passed"}
         lost = result.max_score - result.score
         unstable_lost = sum(t.max_score for t in result.tests if t.status != "passed" and t.function in mutant.unstable)
@@ -164,13 +206,16 @@ def _validate_one(course: Course, name: str, seeds: list[int], grader: _Grader) 
         out.add(f"mutant {mutant.id}", not problems, ("; ".join(problems) or f"loses {lost:g}") + about)
     for variant in variants(course, name):
         result = grader(name, {module: variant.source})
+        margins.saw_correct(grader.records, f"variant {variant.id}")
         full = result.score == result.max_score
         out.add(f"variant {variant.id}", full, f"{result.score:g}/{result.max_score:g}" +
                 ("" if full else f": {_lost(result)}"))
     for how in DERIVATIONS:
         result = grader(name, {module: derive(reference, spec.functions, how)})
+        margins.saw_correct(grader.records, f"derived {how.id}")
         full = result.score == result.max_score
         out.add(f"derived: {how.id}", full, how.description + ("" if full else f"; {_lost(result)}"))
+    out.add("margins", *margins.check())
     out.add("no leaks", *_leaks(course, name))
     return out
 

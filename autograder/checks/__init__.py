@@ -3,6 +3,17 @@
 Every check raises CheckFailure with a student-facing sentence: which function and
 argument, what was wrong, and (where it can tell) the most likely cause.
 """
+from autograder.checks.exercises import (
+    Case,
+    check_derivative,
+    check_function,
+    check_layer,
+    check_loss_and_grads,
+    check_pure,
+    compare,
+    random_cases,
+)
+from autograder.checks.tolerance import Tolerance, measured
 from autograder.checks.values import (
     CheckFailure,
     as_array,
@@ -17,9 +28,20 @@ from autograder.checks.values import (
     expect_tuple,
     expect_unchanged,
     expect_value,
+    floating_point_warnings,
 )
 
 __all__ = [
+    "Case",
+    "Tolerance",
+    "check_derivative",
+    "check_function",
+    "check_layer",
+    "check_loss_and_grads",
+    "check_pure",
+    "compare",
+    "measured",
+    "random_cases",
     "CheckFailure",
     "as_array",
     "as_number",
@@ -33,4 +55,5 @@ __all__ = [
     "expect_tuple",
     "expect_unchanged",
     "expect_value",
+    "floating_point_warnings",
 ]
