@@ -132,6 +132,7 @@ def compare(got: Any, expected: Any, *, name: str, inputs: str = "", tolerance: 
                     hints=_part_hints(hints, key))
         return got
     tol = (tolerance if isinstance(tolerance, Tolerance) else Tolerance()).kwargs()
+    hints = {k: v for k, v in (hints or {}).items() if v is not None}  # a hint that does not apply here
     if isinstance(expected, (np.ndarray, np.generic, int, float)) and not isinstance(expected, bool):
         return expect_value(got, expected, name=name, inputs=inputs, hints=hints or {}, **tol,
                             **({"dtype": dtype} if dtype and np.ndim(expected) else {}))
