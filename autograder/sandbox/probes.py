@@ -123,12 +123,20 @@ def describe_model(model) -> dict:
     info["layers"] = []
     for layer in layers:
         config = layer.get_config() if hasattr(layer, "get_config") else {}
-        info["layers"].append({
+        entry = {
             "class": type(layer).__name__,
             "units": config.get("units"),
             "activation": _activation_name(layer, config.get("activation")),
             "params": int(layer.count_params()),
-        })
+        }
+        for key in LAYER_SETTINGS:  # what a convolutional, pooling or dropout layer is set to
+            if key in config and isinstance(config[key], (int, float, str, list, tuple, type(None))):
+                entry[key] = list(config[key]) if isinstance(config[key], tuple) else config[key]
+        try:
+            entry["output_shape"] = [d for d in layer.output.shape[1:]]
+        except Exception:  # noqa: BLE001 - a layer not yet called on an input
+            entry["output_shape"] = None
+        info["layers"].append(entry)
     try:
         info["input_shape"] = [d for d in model.input_shape[1:]]
     except Exception:  # noqa: BLE001 - a model with no defined input
@@ -151,6 +159,9 @@ def describe_model(model) -> dict:
         info["metrics"] = [_name_of(m) for m in (metrics if isinstance(metrics, list) else [metrics])]
     return info
 
+
+# Plain settings of common layers, sent with each layer's description (Keras config names).
+LAYER_SETTINGS = ("filters", "kernel_size", "strides", "padding", "pool_size", "rate")
 
 _ACTIVATIONS = {
     "linear": lambda z: z,
