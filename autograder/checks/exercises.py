@@ -213,14 +213,16 @@ def check_function(student_fn: Any, reference_fn: Callable[..., Any], cases: Seq
 
 
 def check_pure(student_fn: Any, cases: Sequence[Case], *, names: Sequence[str] | None = None) -> None:
-    """Only purity: on every case, the arguments are as they were after the call (values not checked,
-    so that an in-place update costs this test's points alone)."""
+    """Only purity: on every case, the arguments (positional and keyword) are as they were after the
+    call (values not checked, so that an in-place update costs this test's points alone)."""
     for case in cases:
         args, kwargs = case.copied()
         call = student_fn.call(*args, **kwargs)
         arg_names = list(names) if names else [f"#{i + 1}" for i in range(len(case.args))]
-        expect_unchanged(list(case.args), list(call.args_after), name=getattr(student_fn, "name", "the function"),
-                         arg_names=arg_names)
+        keys = list(case.kwargs)
+        expect_unchanged([*case.args, *(case.kwargs[k] for k in keys)],
+                         [*call.args_after, *(call.kwargs_after.get(k) for k in keys)],
+                         name=getattr(student_fn, "name", "the function"), arg_names=[*arg_names, *keys])
 
 
 def _tolerance(given: Tolerance | dict | None, reference_fn: Callable[..., Any], case: Case, expected: Any,

@@ -22,7 +22,7 @@ def _step(result, name, keys):
     if missing:
         raise CheckFailure(f"{name}: the returned config has no {', '.join(repr(k) for k in missing)}. It must hold "
                            f"every hyperparameter (its default when none was given) and the updated state.")
-    return next_w, config
+    return (next_w, config)
 
 
 def test_sgd_momentum_first_step_with_defaults(student):
