@@ -35,6 +35,7 @@ COURSE = Course.load(LAYERS)
 BIN = Path(sys.executable).parent
 # A known mistake of each kind: the run's scores and messages must show it.
 DB_AVERAGED = ("db = dout.sum(axis=(0, 2, 3))", "db = dout.sum(axis=(0, 2, 3)) / N")
+KERNEL_FLIPPED = ("patch, w[:, :, i, j])", "patch, w[:, :, HH - 1 - i, WW - 1 - j])")
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -80,7 +81,7 @@ def test_it_has_three_new_kinds_of_exercise_each_complete():
         assert len(mutants(COURSE, name)) >= 5 and len(variants(COURSE, name)) >= 3, name
         assert all(m.fails is not None and m.message and m.lost for m in mutants(COURSE, name)), name
         lesson = read(COURSE, name)
-        assert [f for part in lesson.parts for f in part.functions] == spec.functions
+        assert tuple(f.name for part in lesson.parts for f in part.functions) == tuple(spec.functions)
         stub = COURSE.stub_file(name).read_text(encoding="utf-8")
         assert stub.count("raise NotImplementedError") == len(spec.functions)
         assert spec.points == 10
@@ -104,9 +105,10 @@ def test_grade_and_check_from_the_command_line(tmp_path):
     course = COURSE.copy_to(tmp_path / "course")
     folder = course / "assignments" / "conv"
     reference = (LAYERS / "solutions" / "conv.py").read_text(encoding="utf-8")
-    (folder / "conv.py").write_text(reference.replace(*DB_AVERAGED), encoding="utf-8")
+    assert KERNEL_FLIPPED[0] in reference
+    (folder / "conv.py").write_text(reference.replace(*KERNEL_FLIPPED), encoding="utf-8")
     checked = cli("check", str(folder), cwd=tmp_path)
-    assert checked.returncode == 1 and "db" in checked.stdout, checked.stdout
+    assert checked.returncode == 1 and "✗ conv_forward" in checked.stdout, checked.stdout
     (folder / "conv.py").write_text(reference, encoding="utf-8")
     checked = cli("check", str(folder), cwd=tmp_path)
     assert checked.returncode == 0 and "public tests passed" in checked.stdout, checked.stdout
@@ -187,6 +189,10 @@ def test_otter_export_assigns_and_runs_like_us(tmp_path):
     tool("otter", "assign", "optimizers.ipynb", "dist", cwd=folder)
     student = folder / "dist" / "student" / "optimizers.ipynb"
     (archive,) = (folder / "dist" / "autograder").glob("*.zip")
+    given = [p.relative_to(student.parent).as_posix() for p in student.parent.rglob("*") if p.is_file()]
+    assert "course.toml" in given and not [p for p in given if p.startswith(("solutions/", "graders/"))]
+    with zipfile.ZipFile(archive) as zf:  # the course's answers reach the autograder alone
+        assert {"files/solutions/optimizers.py", "files/graders/test_optimizers.py"} <= set(zf.namelist())
     path = tmp_path / "alice.ipynb"
     nbformat.write(filled_in(nbformat.read(str(student), as_version=4), "optimizers", COURSE), str(path))
     (tmp_path / "alice").mkdir()

@@ -17,12 +17,13 @@ test cases that call our checks:
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
-from autograder.course import Course
+from autograder.course import Course, bundled_course
 from autograder.release.notebooks import finish
 from autograder.release.source import Lesson, Part, read
 
@@ -36,7 +37,7 @@ strip_solutions_from_all_cells: true
 generate: true
 tests:
   files: false
-  ok_format: false"""
+  ok_format: false{files}"""
 
 CASE = '''""" # BEGIN TEST CONFIG
 points: {points:g}
@@ -73,8 +74,10 @@ def question_cells(lesson: Lesson, part: Part) -> list:
     return [*cells, new_raw_cell("# END TESTS"), new_raw_cell("# END QUESTION")]
 
 
-def master_notebook(lesson: Lesson) -> nbformat.NotebookNode:
-    cells = [new_raw_cell(CONFIG.format(name=lesson.assignment))]
+def master_notebook(lesson: Lesson, files: list[str] = (), autograder_files: list[str] = ()) -> nbformat.NotebookNode:
+    listed = "".join(f"\n{key}:" + "".join(f"\n  - {json.dumps(f)}" for f in names)
+                     for key, names in (("files", files), ("autograder_files", autograder_files)) if names)
+    cells = [new_raw_cell(CONFIG.format(name=lesson.assignment, files=listed))]
     for part in lesson.parts:
         if part.kind == "markdown":
             cells.append(new_markdown_cell(part.text))
@@ -88,11 +91,33 @@ def master_notebook(lesson: Lesson) -> nbformat.NotebookNode:
 
 
 def export(course: Course, out: Path) -> list[Path]:
-    """Writes `<assignment>/<assignment>.ipynb` masters under `out`; returns them."""
+    """Writes `<assignment>/<assignment>.ipynb` masters under `out`; returns them.
+
+    The checks in the notebooks find their course as every notebook check does: the nearest
+    course.toml above the notebook, else the bundled course. So a course other than the bundled
+    one goes beside each master: what students may see (the manifest, the public files, the
+    probe file) as otter's `files`, which reach the students' copy and the autograder alike, and
+    the references, hidden graders and data as `autograder_files`, which reach only the autograder.
+    """
+    bundled = bundled_course()
+    own = bundled is None or course.root.resolve() != bundled.resolve()
     written = []
     for assignment in course.names:
-        path = out / assignment / f"{assignment}.ipynb"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(master_notebook(read(course, assignment)), str(path))
+        folder = out / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        public, private = _course_files(course) if own else ([], [])
+        for relative in [*public, *private]:
+            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(course.root / relative, folder / relative)
+        path = folder / f"{assignment}.ipynb"
+        nbformat.write(master_notebook(read(course, assignment), public, private), str(path))
         written.append(path)
     return written
+
+
+def _course_files(course: Course) -> tuple[list[str], list[str]]:
+    """The course's files as (what students may see, what only the autograder may), relative paths."""
+    seen = {p.as_posix() for p in course.files(("assignments",), skip=("*.ipynb",))}
+    everything = {p.as_posix() for p in course.files(("assignments", "solutions", "graders"), skip=("*.ipynb",))}
+    hidden = {p for p in everything - seen if not p.startswith("graders/mutants/") and not p.startswith("graders/variants/")}
+    return sorted(seen), sorted(hidden)
