@@ -1,7 +1,10 @@
 """Fixtures for the project's own tests: submissions built from the reference solutions."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -139,3 +142,13 @@ def running(*words: str) -> list[int]:
 def failed_tests(result: SubmissionResult) -> dict[str, str]:
     """Test function name -> feedback, for every test that did not pass."""
     return {t.nodeid.split("::")[-1]: t.feedback for t in result.tests if t.status != "passed"}
+
+
+def tool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Runs a tool installed beside this Python (nbgrader, otter) and insists that it succeeds."""
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run([str(bin_dir / args[0]), *args[1:]], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done

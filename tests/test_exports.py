@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,19 +20,12 @@ from autograder.grading.runner import grade
 from autograder.grading.questions import questions
 from autograder.release.source import leaked_lines, read
 from autograder.submission.discover import Submission
-from conftest import ASSIGNMENTS, WEAK_SANDBOX, filled_in
+from conftest import ASSIGNMENTS, WEAK_SANDBOX, filled_in, tool
 
 BIN = Path(sys.executable).parent
 BUG = ("(np.asarray(z) > 0)", "(np.asarray(z) >= 0)")  # relu_grad(0) == 1: a classic
 HIDDEN_TEST_MARKS = ("BEGIN HIDDEN TESTS", "grader.score(", "require_test(", "hidden: true")
 
-
-def tool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run([str(BIN / args[0]), *args[1:]], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=900)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return done
 
 
 def student_text(path: Path) -> str:

@@ -28,7 +28,7 @@ from autograder.release.notebooks import answer_code, render
 from autograder.release.source import leaked_lines, read
 from autograder.release.student import build
 from autograder.submission.discover import Submission
-from conftest import ROOT, WEAK_SANDBOX, filled_in
+from conftest import ROOT, WEAK_SANDBOX, filled_in, tool
 
 LAYERS = ROOT / "examples" / "courses" / "layers"
 COURSE = Course.load(LAYERS)
@@ -44,13 +44,6 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, cwd=cwd,
                           env=env, timeout=900)
 
-
-def tool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run([str(BIN / args[0]), *args[1:]], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=900)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return done
 
 
 def imports(path: Path) -> list[tuple[str, list[str]]]:
