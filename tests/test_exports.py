@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from pathlib import Path
 
 import nbformat
@@ -22,7 +21,6 @@ from autograder.release.source import leaked_lines, read
 from autograder.submission.discover import Submission
 from conftest import ASSIGNMENTS, WEAK_SANDBOX, filled_in, tool
 
-BIN = Path(sys.executable).parent
 BUG = ("(np.asarray(z) > 0)", "(np.asarray(z) >= 0)")  # relu_grad(0) == 1: a classic
 HIDDEN_TEST_MARKS = ("BEGIN HIDDEN TESTS", "grader.score(", "require_test(", "hidden: true")
 
