@@ -35,7 +35,7 @@ def setup() -> None:
     if not (BIN / "python").exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
     run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[all,dev]")  # every extra: the tests use them all
     STAMP.write_text(fingerprint)
 
 

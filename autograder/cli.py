@@ -14,7 +14,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, 
                            TimeRemainingColumn)
 from rich.text import Text
 
-from autograder import __version__
+from autograder import __version__, extras
 from autograder.course import Course, CourseError, CourseNotFound
 from autograder.grading.batch import DEADLINE_MARGIN, grade_many, merge, plan, unfinished
 from autograder.grading.late import LatePolicy, parse_time
@@ -234,9 +234,11 @@ def progress_bar(console: Console) -> Progress:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    if args.gradebook:  # asked for before anything is graded
+        nbgrader_gradebook.require()
     course = Course.locate(args.course, near=".")
     assignments = course.select(args.assignment)
-    problems = course.problems(assignments)
+    problems = course.problems(assignments) + list(course.unmet_requirements(assignments).values())
     if problems:
         raise CourseError("the course cannot be graded as it is:\n" + "\n".join(problems))
     policy = late_policy(args)
@@ -318,6 +320,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         console.print(f"No assignment file ({', '.join(f'{m}.py' for m in course.modules)}) was found under "
                       f"{args.path}.", style="red")
         return 1
+    unmet = course.unmet_requirements(wanted)  # said before anything runs; the other assignments are checked
+    for sentence in unmet.values():
+        console.print(Text(f"Not checked: {sentence}", style="red"), soft_wrap=True)  # the command, unbroken
+    wanted = [a for a in wanted if a not in unmet]
+    if not wanted:
+        return 1
     sandbox = isolation.detect()
     if not sandbox.full:
         console.print(Text(f"Note: {sandbox.describe()}.", style="yellow"))
@@ -329,7 +337,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     console.print(f"{passed} of {len(tests)} public tests passed.", style=f"bold {style}")
     if passed == len(tests):
         console.print("The hidden tests check more (other inputs, shapes, edge cases and stability).", style="dim")
-    return 0 if passed == len(tests) else 1
+    return 0 if passed == len(tests) and not unmet else 1
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -343,7 +351,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         written = otter.export(course, out)
         steps = f"otter assign {out}/ASSIGNMENT/ASSIGNMENT.ipynb {out}/ASSIGNMENT/dist"
-    Console(highlight=False).print(f"Wrote {len(written)} files and folders under {out}. Next: {steps}.")
+    console = Console(highlight=False)
+    console.print(f"Wrote {len(written)} files and folders under {out}. Next: {steps}.")
+    # Writing needs only nbformat; the next step needs the tool (its extra and its module have its name).
+    if not extras.available(args.tool):
+        console.print(Text(f"Note: that next step needs {extras.EXTRAS[args.tool][args.tool]}, which is not "
+                           f"installed here: {extras.install_command([args.tool])}", style="yellow"), soft_wrap=True)
     return 0
 
 
@@ -415,6 +428,7 @@ def publish_canvas(args: argparse.Namespace, results: list[SubmissionResult], pa
         console.print(f"Dry run: {len(posts)} grade(s) would be posted; nothing was sent.")
         return 0
     url, course_id = canvas.instance(args.url, args.course_id)
+    extras.need("requests", "autograder publish canvas")
     token = secret("CANVAS_TOKEN", "Canvas API token")
     with Progress(TextColumn("posting to Canvas"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=True) as progress:
@@ -440,6 +454,9 @@ def publish_lti(args: argparse.Namespace, results: list[SubmissionResult], parts
         return 0
     if not (args.lineitem and args.token_url and args.client_id):
         raise ValueError("give --lineitem, --token-url and --client-id")
+    extras.need("requests", "autograder publish lti")
+    extras.need("jwt", "autograder publish lti")
+    extras.need("cryptography", "autograder publish lti", "for RS256 signatures")
     key = secret("LTI_PRIVATE_KEY", "LTI tool private key (PEM)")
     done = lti.publish_all(args.lineitem, args.token_url, args.client_id, key, scores, key_id=args.key_id,
                            audience=args.audience)
@@ -481,6 +498,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from autograder.authoring.validate import validate  # pytest and the graders: needed only here
 
     course = Course.locate(args.course, near=".")
+    unmet = course.unmet_requirements(args.assignment)
+    if unmet:
+        raise CourseError("\n".join(unmet.values()))
     console = Console(highlight=False)
     errors = Console(stderr=True)
     isolation.require(True, protect=(course.root,), warn=lambda text: errors.print(Text(text, style="yellow")))
@@ -506,6 +526,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except extras.MissingExtra as exc:  # one line that names the extra to install
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     except (SubmissionError, CourseNotFound, RosterError, LogBusy, MissingSecret, ValueError) as exc:
         print(f"autograder: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -255,6 +255,22 @@ class Course:
             _parsed(self.probes, found)
         return found
 
+    def unmet_requirements(self, names: Iterable[str] | None = None) -> dict[str, str]:
+        """The assignments among `names` whose `requires` (the course's and their own) are not all
+        installed here, each with one sentence naming the packages and the pip command that
+        installs them ("... needs tensorflow, which is not installed here: pip install ...")."""
+        from autograder import extras
+
+        course_missing = extras.missing(self.requires)
+        found = {}
+        for name in self.select(names):
+            absent = course_missing + [r for r in extras.missing(self[name].requires) if r not in course_missing]
+            if absent:
+                verb = "is" if len(absent) == 1 else "are"
+                found[name] = (f"{name} ({self[name].title}) needs {', '.join(absent)}, which {verb} not installed "
+                               f"here: {extras.how_to_install(absent)}")
+        return found
+
     def _missing_imports(self, path: Path, tree: ast.Module | None) -> list[str]:
         """Top-level imports of a grader or test file that nothing here provides."""
         found = []

@@ -109,6 +109,9 @@ class Checker:
     # -- running -------------------------------------------------------------------
     def _run(self, course: Course, suite: str, tests: list[str] | None) -> SubmissionResult:
         """Grades what the notebook holds now; the same code gets the cached result."""
+        unmet = course.unmet_requirements([self.assignment])
+        if unmet:  # said before anything runs: "... needs tensorflow, which is not installed here: pip install ..."
+            raise CourseError(unmet[self.assignment])
         with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
             folder = Path(tmp) / "notebook"
             self._write_submission(folder, course)

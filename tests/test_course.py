@@ -170,6 +170,20 @@ def test_a_plain_pip_install_carries_the_bundled_course(tmp_path):
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert result["score"] == 10.0 and result["assignments"]["perceptron"]["title"] == "The perceptron"
+    # Gradescope's zip from a wheel: no checkout to copy pyproject.toml from, so it is written from the metadata
+    bundle = tmp_path / "autograder.zip"
+    built = subprocess.run([sys.executable, "-m", "autograder", "gradescope", "build", str(bundle)],
+                           capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert built.returncode == 0, built.stderr
+    import tomllib
+    import zipfile
+
+    with zipfile.ZipFile(bundle) as zf:
+        project = tomllib.loads(zf.read("package/pyproject.toml").decode())
+        assert "package/autograder/cli.py" in zf.namelist() and "course/graders/test_mlp.py" in zf.namelist()
+    assert project["project"]["name"] == "autograder" and "numpy>=1.26" in project["project"]["dependencies"]
+    assert "keras" in project["project"]["optional-dependencies"]
+    assert project["project"]["entry-points"]["pytest11"] == {"autograder": "autograder.grading.plugin"}
 
 
 def test_grade_names_each_file_that_breaks_the_course_and_grades_nothing(tmp_path):

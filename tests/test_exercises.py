@@ -133,3 +133,97 @@ def test_an_author_may_override_the_tolerance():
     compare(np.array([1.0005]), np.array([1.0]), name="f(x)", tolerance=Tolerance(rtol=1e-3, atol=0.0))
     with pytest.raises(CheckFailure):
         compare(np.array([1.0005]), np.array([1.0]), name="f(x)")
+
+
+# -- the calls that run student code, on a small course made here -----------------------
+
+LAYER = '''import numpy as np
+
+
+def affine_forward(x, w, b):
+    return x @ w + b, (x, w)
+
+
+def affine_backward(dout, cache):
+    x, w = cache
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)
+
+
+def loss_and_grads(params, X, y):
+    r = X @ params["W1"] + params["b1"] - y
+    return 0.5 * float(np.sum(r * r)), {"W1": X.T @ r, "b1": r.sum(axis=0)}
+'''
+
+GRADER = '''import numpy as np
+import pytest
+
+from autograder.checks import Case, check_layer, check_loss_and_grads
+
+
+@pytest.mark.points(1)
+def test_backward(student, reference, make_rng, grading_seed):
+    """backward"""
+    rng = make_rng(1)
+    check_layer(student.affine.affine_forward, student.affine.affine_backward, reference.affine_forward,
+                reference.affine_backward, Case(rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=2)),
+                seed=grading_seed)
+
+
+@pytest.mark.points(1)
+def test_loss(student, reference, make_rng, grading_seed):
+    """loss"""
+    rng = make_rng(2)
+    params = {"W1": rng.normal(size=(3, 2)), "b1": rng.normal(size=2)}
+    check_loss_and_grads(student.affine.loss_and_grads, reference.loss_and_grads,
+                         Case(params, rng.normal(size=(5, 3)), rng.normal(size=(5, 2))), seed=grading_seed)
+'''
+
+
+@pytest.fixture(scope="module")
+def small_course(tmp_path_factory):
+    from autograder.course import Course
+    from autograder.scaffold import new_assignment, new_course
+
+    root = tmp_path_factory.mktemp("api") / "course"
+    new_course(root)
+    new_assignment("affine", ("affine_forward", "affine_backward", "loss_and_grads"), course=root)
+    (root / "solutions" / "affine.py").write_text(LAYER)
+    (root / "graders" / "test_affine.py").write_text(GRADER)
+    return Course.load(root)
+
+
+def graded(course, tmp_path, source):
+    from autograder.grading.runner import grade
+    from autograder.submission.discover import Submission
+
+    folder = tmp_path / "student"
+    folder.mkdir(exist_ok=True)
+    (folder / "affine.py").write_text(source)
+    result = grade(Submission("s", folder), course, ["affine"]).assignments["affine"]
+    return {t.function: t for t in result.tests}
+
+
+def test_a_float32_forward_with_a_wrong_gradient_is_told_its_forward_is_right(small_course, tmp_path):
+    """The three-way wording calls the forward pass right by the rule the value checks use: a
+    float32 forward pass is right."""
+    source = LAYER.replace("return x @ w + b, (x, w)", "x, w = x.astype(np.float32), w.astype(np.float32)\n"
+                           "    return x @ w + b.astype(np.float32), (x, w)").replace("x.T @ dout,", "2 * x.T @ dout,")
+    tests = graded(small_course, tmp_path, source)
+    feedback = tests["test_backward"].feedback
+    assert tests["test_backward"].status == "failed"
+    assert "Your forward pass is right, but dw disagrees" in feedback and "Both" not in feedback
+    assert "constant factor of 2" in feedback
+
+
+def test_a_gradient_consistent_with_a_wrong_forward_pass_blames_the_forward_pass(small_course, tmp_path):
+    source = LAYER.replace("return x @ w + b, (x, w)", "return x @ (2 * w) + b, (x, 2 * w)")
+    feedback = graded(small_course, tmp_path, source)["test_backward"].feedback
+    assert "dx" in feedback and "consistent with your own forward pass, but the forward pass is wrong" in feedback
+
+
+def test_a_wrong_layer_of_loss_and_grads_is_named_and_the_right_ones_too(small_course, tmp_path):
+    tests = graded(small_course, tmp_path, LAYER.replace('"b1": r.sum(axis=0)', '"b1": r.mean(axis=0)'))
+    feedback = tests["test_loss"].feedback
+    assert "Wrong: db1; right: dW1." in feedback and "Your loss is right, but db1 disagrees" in feedback
+    assert tests["test_backward"].status == "passed"
+    assert all(t.status == "passed" for t in graded(small_course, tmp_path, LAYER).values())

@@ -391,3 +391,15 @@ def test_retries_back_off_and_give_up(monkeypatch):
     assert http.request(Answers([503] * 10), "PUT", "http://x", sleep=waits.append).status_code == 503
     assert len(waits) == http.RETRIES
     assert http.request(Answers([404, 200]), "PUT", "http://x", sleep=waits.append).status_code == 404
+
+
+def test_gradescope_reads_the_extras_of_an_installed_distribution():
+    from autograder.export.gradescope import split_requirements
+
+    core, optional = split_requirements([
+        "numpy>=1.26", 'tomli>=1.1; python_version < "3.11"', 'keras>=3.0; extra == "keras"',
+        'tensorflow-cpu>=2.16; (platform_system == "Linux" and platform_machine == "x86_64") and extra == "keras"',
+        "autograder[grade,keras]; extra == 'all'"])
+    assert core == ["numpy>=1.26", 'tomli>=1.1; python_version < "3.11"']
+    assert optional == {"keras": ["keras>=3.0", 'tensorflow-cpu>=2.16; platform_system == "Linux" and '
+                                                'platform_machine == "x86_64"'], "all": ["autograder[grade,keras]"]}

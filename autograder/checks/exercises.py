@@ -30,7 +30,7 @@ from autograder.checks.diagnosis import three_ways
 from autograder.checks.gradcheck import check_gradients, local_evaluator
 from autograder.checks.tolerance import Tolerance, from_runs, leaves, low_precision_runs, measured
 from autograder.checks.values import (CheckFailure, as_array, as_number, describe, expect_array, expect_no_warnings,
-                                      expect_tuple, expect_unchanged, expect_value)
+                                      expect_tuple, expect_unchanged, expect_value, tolerance_for)
 
 Hints = Mapping[Any, Any] | Callable[..., Mapping[Any, Any]] | None
 
@@ -252,6 +252,14 @@ def _measured_tree(expected: Any, runs: list[Any], hints: dict, returns: Sequenc
 
 # -- gradients ---------------------------------------------------------------------------
 
+def agrees(got: np.ndarray, expected: Any, tolerance: Tolerance) -> bool:
+    """Whether a validated array matches, by the rule the value checks use (a float32 result at
+    float32 precision): what the three-way wording relies on before it calls a part right or wrong."""
+    got = np.asarray(got)
+    rtol, atol = tolerance_for(got.dtype, np.asarray(expected), tolerance.rtol, tolerance.atol)
+    return bool(np.allclose(got.astype(np.float64), np.asarray(expected, dtype=np.float64), rtol=rtol, atol=atol))
+
+
 def _probe_module(student_fn: Any) -> tuple[Any, str]:
     sandbox = getattr(student_fn, "_sandbox", None)
     if sandbox is None:
@@ -299,7 +307,8 @@ def check_layer(forward: Any, backward: Any, reference_forward: Callable[..., An
         parts = expect_tuple(got, len(wrt), name=label, parts=", ".join(f"d{n}" for n in wrt))
     grads = {n: as_array(g, name=f"d{n}", shape=np.shape(args[positions[n]]), inputs=inputs)
              for n, g in zip(wrt, parts)}
-    forward_ok = bool(np.allclose(out.astype(np.float64), ref_out, rtol=1e-5, atol=1e-8))
+    forward_ok = agrees(out, ref_out, measured(lambda *a, **k: reference_forward(*a, **k)[0], case.args, case.kwargs,
+                                               expected=ref_out))
     case_hints = dict(hints(dout.copy(), *copy.deepcopy(args), **copy.deepcopy(kwargs)) if hints else {})
     def reference_grads(*a: Any, **k: Any) -> tuple:
         values = reference_backward(dout.copy(), reference_forward(*a, **k)[1])
@@ -369,7 +378,7 @@ def check_loss_and_grads(student_fn: Any, reference_fn: Callable[..., Any], case
     checked = {k: as_array(student_grads[k], name=f"d{k}", shape=np.shape(ref_grads[k]), inputs=inputs)
                for k in ref_grads}
     tol = measured(lambda *a, **k: reference_fn(*a, **k)[grads], case.args, case.kwargs, expected=ref_grads)
-    wrong = [k for k in ref_grads if not np.allclose(checked[k].astype(np.float64), ref_grads[k], **tol.kwargs())]
+    wrong = [k for k in ref_grads if not agrees(checked[k], ref_grads[k], tol)]
     if not loss_ok and not wrong:
         expect_value(loss_value, ref_loss, name=f"the loss of {label}", inputs=inputs, **loss_tol.kwargs())
     for key in wrong:
@@ -420,10 +429,11 @@ def check_derivative(f: Any, df: Any, reference_f: Callable[..., Any], reference
             got = np.asarray(df(*case.copied()[0]), dtype=np.float64)
             c = np.random.default_rng([seed, 99]).uniform(0.5, 1.5, size=z.shape)
             grads = {"z": c * got}
-            own_values = np.asarray(leaves(f(*case.copied()[0]))[0]) if leaves(f(*case.copied()[0])) else None
+            own = f(*case.copied()[0])
+            own_values = np.asarray(own) if type(own) is np.ndarray or leaves(own) and np.ndim(own) == 0 else None
             expected_values = reference_f(*case.copied()[0])
-            f_ok = own_values is not None and own_values.shape == np.shape(expected_values) and bool(
-                np.allclose(own_values, expected_values, rtol=1e-5, atol=1e-6))
+            f_ok = own_values is not None and own_values.shape == np.shape(expected_values) and agrees(
+                own_values, expected_values, measured(reference_f, case.args, case.kwargs, expected=expected_values))
             rest = list(case.args[1:])
             evaluate = f.evaluator([z, *rest], case.kwargs, where={"z": (0, None)},
                                    reduce=lambda v: float(np.sum(c * as_array(v, name=f"{f.name}(z)", shape=z.shape))))

@@ -16,6 +16,7 @@ import os
 import sysconfig
 from typing import Iterator
 
+from autograder import extras
 from autograder.course import Course
 from autograder.grading.questions import Question, questions
 from autograder.results.model import SubmissionResult
@@ -47,7 +48,16 @@ def _scripts_on_path() -> Iterator[None]:
         os.environ["PATH"] = before
 
 
+NEEDS = "autograder grade --gradebook"  # nbgrader comes with autograder[nbgrader]
+
+
+def require() -> None:
+    """Raises MissingExtra before any grading when nbgrader is missing."""
+    extras.need("nbgrader", NEEDS)
+
+
 def write(url: str, results: list[SubmissionResult], assignments: list[str], course: Course) -> None:
+    require()
     from nbgrader.api import Grade, Gradebook, MissingEntry, SubmittedNotebook
 
     structure = {a: questions(course, a) for a in assignments}

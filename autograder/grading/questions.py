@@ -30,7 +30,7 @@ import pytest
 
 from autograder.course import Course
 from autograder.grading.plugin import MARKERS, test_metadata
-from autograder.grading.runner import PYTEST_ARGS, forget_other_courses
+from autograder.grading.runner import PYTEST_ARGS, file_stamp, forget_other_courses
 
 DIRECTIVE = re.compile(r"^<!--\s*(implement|reuse|check):\s*(.*?)\s*-->[ \t]*$", re.M)
 
@@ -141,12 +141,20 @@ def collect(path: Path, functions: tuple[str, ...], rootdir: Path) -> list[TestI
     return tests
 
 
-@functools.lru_cache(maxsize=None)
 def questions(course: Course, assignment: str, with_hidden: bool = True) -> tuple[Question, ...]:
     """The questions of an assignment in notebook order, each with its tests.
 
     `with_hidden=False` reads only the public tests (a student's machine has no graders).
+    Read once per version of the test files: an edited file is read again.
     """
+    stamps = tuple(file_stamp(path) if path.exists() else None for path in
+                   (course.public_test_file(assignment), course.grader_file(assignment) if with_hidden else None)
+                   if path is not None)
+    return _questions(course, assignment, with_hidden, stamps)
+
+
+@functools.lru_cache(maxsize=None)
+def _questions(course: Course, assignment: str, with_hidden: bool, stamps: tuple) -> tuple[Question, ...]:
     groups = function_groups(course, assignment)
     found = [Question(assignment, group[0], group) for group in groups]
     where = {f: i for i, group in enumerate(groups) for f in group}

@@ -49,11 +49,22 @@ def open_sandbox(course: Course, workdir: Path, limits: Limits | None = None,
                    call_seconds=course.call_seconds())
 
 
+# The file stamp (mtime, size) of each grader module as it was when last let through.
+_STAMPS: dict[str, tuple[int, int]] = {}
+
+
+def file_stamp(path: Path) -> tuple[int, int]:
+    """What tells an edited file from the one read before: its modification time and size."""
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
+
+
 def forget_other_courses(files: list[Path], rootdir: Path) -> None:
     """pytest's importlib mode names a test module by its path under the rootdir
     (`graders.test_x`) and reuses a module of that name already imported. Another course's
-    file of the same name, imported earlier by this process, must not stand in for this one;
-    this course's own modules stay loaded (see `prepare`)."""
+    file of the same name, imported earlier by this process, must not stand in for this one,
+    nor may this file as it was before an edit (a notebook's kernel lives on while an author
+    edits); this course's own modules, unchanged, stay loaded (see `prepare`)."""
     for path in files:
         try:
             name = ".".join(path.resolve().relative_to(rootdir.resolve()).with_suffix("").parts)
@@ -61,8 +72,11 @@ def forget_other_courses(files: list[Path], rootdir: Path) -> None:
             continue
         module = sys.modules.get(name)
         where = getattr(module, "__file__", None)
-        if module is not None and (not where or Path(where).resolve() != path.resolve()):
+        stamp = file_stamp(path) if path.exists() else (0, 0)
+        if module is not None and (not where or Path(where).resolve() != path.resolve()
+                                   or _STAMPS.get(name) != stamp):
             del sys.modules[name]
+        _STAMPS[name] = stamp
 
 
 class _Modules:

@@ -10,16 +10,33 @@ sees half of it.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from pathlib import Path
 
 from autograder.results.model import SubmissionResult
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX (Windows): msvcrt's lock instead
+    fcntl = None
+
 
 class LogBusy(Exception):
     """Another run is writing this results folder."""
+
+
+def _lock_now(fd: int) -> None:
+    """Takes an exclusive lock on the open file `fd`, or raises BlockingIOError when another process holds it."""
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    import msvcrt  # pragma: no cover - Windows
+
+    try:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:
+        raise BlockingIOError from None
 
 
 class ResultLog:
@@ -33,7 +50,7 @@ class ResultLog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock_now(self._lock)
         except BlockingIOError:
             os.close(self._lock)
             self._lock = None
@@ -98,6 +115,8 @@ class ResultLog:
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, self.path)
+        if os.name != "posix":  # pragma: no cover - a folder cannot be opened, nor so fsynced, on Windows
+            return
         directory = os.open(self.path.parent, os.O_RDONLY)
         try:
             os.fsync(directory)

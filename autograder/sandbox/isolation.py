@@ -12,14 +12,14 @@ Three levels, from strongest:
 
 Instructor grading demands ``namespaces`` unless weaker isolation is allowed
 explicitly; a student's own `autograder check` takes what there is and says so.
+Every level needs POSIX (pipes that select() waits on, passed to the child by number,
+process groups, resource limits): on Windows, `detect` says so and nothing runs.
 """
 from __future__ import annotations
 
-import fcntl
 import functools
 import json
 import os
-import pwd
 import shutil
 import signal
 import stat
@@ -29,6 +29,12 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+try:  # POSIX only, and used only by root on Linux (the uid slots): importing this module works everywhere
+    import fcntl
+    import pwd
+except ImportError:  # pragma: no cover - Windows
+    fcntl = pwd = None
 
 LAUNCHER = Path(__file__).with_name("launcher.py")
 SANDBOX_CODE = Path(__file__).parent
@@ -42,10 +48,18 @@ NAMESPACES = ["--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-c
 LEVELS = ("none", "uid", "namespaces")
 DISK_INODES = 20_000  # files in each of a child's writable folders (with namespaces)
 TRIAL = "import os, numpy; os.close(os.open('/dev/null', os.O_WRONLY)); open('/submission/x', 'w').close()"
+POSIX = os.name == "posix"
+UNSUPPORTED = ("student code runs in a sandboxed child process that needs POSIX (pipes waited on with select() "
+               "and passed to the child by number, process groups, resource limits), which Windows does not have: "
+               "run autograder in WSL (the Windows Subsystem for Linux), or on Linux or macOS")
 
 
 class WeakIsolation(Exception):
     """Instructor grading was asked for on a machine that cannot isolate student code."""
+
+
+class Unsupported(WeakIsolation):
+    """This platform cannot run the sandbox at all (Windows): no command runs student code here."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,8 @@ def detect() -> Isolation:
     fallbacks), found by setting one sandbox up for real."""
     if _ASSUMED:
         return _ASSUMED[0]
+    if not POSIX:
+        raise Unsupported(UNSUPPORTED)
     cap = os.environ.get("AUTOGRADER_SANDBOX_LEVEL", "namespaces")
     if cap not in LEVELS:
         raise ValueError(f"AUTOGRADER_SANDBOX_LEVEL must be one of {', '.join(LEVELS)}, not {cap!r}")

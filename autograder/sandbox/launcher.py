@@ -21,11 +21,15 @@ import ctypes
 import json
 import os
 import platform
-import resource
 import shutil
 import socket
 import stat
 import sys
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - not POSIX: limit_resources leaves the limits out (level "none")
+    resource = None
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
@@ -34,7 +38,10 @@ PR_SET_NO_NEW_PRIVS = 38
 PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 SETUP_FAILED = 121  # the exit status that tells the parent the sandbox, not the student, failed
 
-_libc = ctypes.CDLL(None, use_errno=True)
+try:
+    _libc = ctypes.CDLL(None, use_errno=True)  # the running C library: mount, prctl, pivot_root (Linux only)
+except (OSError, TypeError):  # pragma: no cover - Windows has no such handle
+    _libc = None
 
 
 def _check(result: int, what: str) -> None:

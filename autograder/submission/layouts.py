@@ -13,6 +13,7 @@ as a submission's zip (no `..`, no links, capped sizes) into `scratch`.
 """
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import zipfile
@@ -21,30 +22,35 @@ from datetime import datetime
 from pathlib import Path
 from typing import Collection
 
-import yaml
-
+from autograder import extras
 from autograder.results.model import Identity
 from autograder.submission.discover import IGNORED_DIRS, Submission, SubmissionError, extract_zip
 
 GRADESCOPE_METADATA = "submission_metadata.yml"
 CANVAS_NAME = re.compile(r"^(?P<name>[a-z0-9-]+?)(?P<late>_late)?_(?P<user>\d+)_(?P<sub>\d+)_(?P<file>.+)$",
                          re.IGNORECASE)
+NEEDS_YAML = ("autograder grade", f"to read Gradescope's {GRADESCOPE_METADATA}")  # PyYAML: autograder[grade]
 CANVAS_COPY = re.compile(r"^(?P<stem>.+?)-\d+$")  # layers-1.py: Canvas's name for a re-upload
 
 
-class _LenientLoader(yaml.SafeLoader):
-    """Gradescope writes Ruby-tagged YAML (`!ruby/object:...`): read the tagged nodes as plain data."""
+@functools.cache
+def _lenient_loader() -> type:
+    """Gradescope writes Ruby-tagged YAML (`!ruby/object:...`): a loader that reads the tagged
+    nodes as plain data. PyYAML (autograder[grade]) is imported only for such a download."""
+    yaml = extras.need("yaml", *NEEDS_YAML)
 
+    class LenientLoader(yaml.SafeLoader):
+        pass
 
-def _untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node, deep=True)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    return loader.construct_scalar(node)
+    def untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
+        if isinstance(node, yaml.MappingNode):
+            return loader.construct_mapping(node, deep=True)
+        if isinstance(node, yaml.SequenceNode):
+            return loader.construct_sequence(node, deep=True)
+        return loader.construct_scalar(node)
 
-
-_LenientLoader.add_multi_constructor("!", _untagged)
+    LenientLoader.add_multi_constructor("!", untagged)
+    return LenientLoader
 
 
 def _children(folder: Path) -> list[Path]:
@@ -89,7 +95,8 @@ def _iso(value: object) -> str:
 
 
 def gradescope(folder: Path) -> list[Submission]:
-    metadata = yaml.load((folder / GRADESCOPE_METADATA).read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
+    yaml = extras.need("yaml", *NEEDS_YAML)
+    metadata = yaml.load((folder / GRADESCOPE_METADATA).read_text(encoding="utf-8"), Loader=_lenient_loader()) or {}
     submissions = []
     for key, record in metadata.items():
         path = folder / str(key)
