@@ -67,8 +67,10 @@ def test_it_is_written_with_the_documented_api_only():
             assert set(names) <= set(autograder.checks.__all__), f"{path}: {set(names) - set(autograder.checks.__all__)}"
 
 
-def test_it_has_three_new_kinds_of_exercise_each_complete():
-    assert COURSE.names == ["conv", "optimizers", "normalization"]
+def test_it_has_new_kinds_of_exercise_each_complete():
+    assert COURSE.names == ["conv", "optimizers", "normalization", "cnn"]
+    assert COURSE["cnn"].preload and COURSE["cnn"].requires == ("tensorflow",)  # TensorFlow only where declared
+    assert not any(COURSE[n].preload for n in ("conv", "optimizers", "normalization"))
     for name in COURSE.names:
         spec = COURSE[name]
         assert len(mutants(COURSE, name)) >= 5 and len(variants(COURSE, name)) >= 3, name
@@ -91,7 +93,7 @@ def test_grade_and_check_from_the_command_line(tmp_path):
                  "--json", *WEAK_SANDBOX, cwd=tmp_path)
     assert graded.returncode == 0, graded.stderr[-2000:]
     result = json.loads(graded.stdout)
-    assert result["score"] == result["max_score"] == 30
+    assert result["score"] == result["max_score"] == 10 * len(COURSE.names)
     assert [a["title"] for a in result["assignments"].values()] == [COURSE[n].title for n in COURSE.names]
 
     student = tmp_path / "student"  # a student's folder inside a copy of the course: found from there
@@ -220,5 +222,5 @@ def test_gradescope_zip_of_the_second_course_runs_like_on_gradescope(tmp_path):
         by_tag.setdefault(t["tags"][0], []).append(t)
     assert set(by_tag) == set(COURSE.names)
     assert sum(t["score"] for t in by_tag["conv"]) == 7 and sum(t["score"] for t in by_tag["normalization"]) == 10
-    assert sum(t["score"] for t in by_tag["optimizers"]) == 0  # not submitted
+    assert sum(t["score"] for t in by_tag["optimizers"]) == sum(t["score"] for t in by_tag["cnn"]) == 0  # not sent
     assert results["score"] == 17
