@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,7 +65,8 @@ def test_it_is_written_with_the_documented_api_only():
     for path in files:
         for module, names in imports(path):
             assert module == "autograder.checks" or not module.startswith("autograder"), f"{path}: imports {module}"
-            assert set(names) <= set(autograder.checks.__all__), f"{path}: {set(names) - set(autograder.checks.__all__)}"
+            if module == "autograder.checks":
+                assert set(names) <= set(autograder.checks.__all__), f"{path}: {set(names) - set(autograder.checks.__all__)}"
 
 
 def test_it_has_new_kinds_of_exercise_each_complete():
@@ -131,7 +133,9 @@ def test_its_notebooks_are_current_and_their_checks_pass_with_the_reference(name
     shown = ["".join(o["data"]["text/plain"]) for c in notebook.cells if c.cell_type == "code"
              and c.source.startswith("grader.check") for o in c.outputs if o.output_type == "execute_result"]
     assert len(shown) == len(lesson.questions) + 1
-    assert all(" 0 of " not in text and "passed" in text and "✗" not in text for text in shown), shown
+    for text in shown:
+        passed, total = re.search(r": (\d+) of (\d+) passed", text).groups()
+        assert passed == total and "✗" not in text, text  # (a question may have no public test of its own)
 
 
 def test_its_release_checks_and_holds_no_answers(tmp_path):
