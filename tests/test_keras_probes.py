@@ -79,5 +79,6 @@ def test_training_and_predicting_a_functional_model_with_a_fixed_seed(sandbox):
     for out in runs:
         assert type(out["predictions"]) is np.ndarray and out["predictions"].shape == (6,)
         assert set(out["history"]) >= {"loss", "accuracy"} and len(out["history"]["loss"]) == 2
+        assert out["fit"]["epochs"] == 2 and out["fit"]["steps"] == 3  # 24 samples in batches of 8
     assert np.array_equal(runs[0]["predictions"], runs[1]["predictions"])  # the seed fixes the run
     assert runs[0]["history"]["loss"] == pytest.approx(runs[1]["history"]["loss"])

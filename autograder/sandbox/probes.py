@@ -229,10 +229,13 @@ def train_and_predict(session, X_train, y_train, X_test, build, seed=0, preproce
     else:
         predictions = np.argmax(model.predict(X_test, verbose=0), axis=-1)
     curves = getattr(history, "history", None)
+    settings = getattr(history, "params", None)  # what fit ran with: epochs, steps per epoch (so the batch size)
     return {
         "predictions": predictions,
         "history": {str(k): [float(v) for v in vals] for k, vals in curves.items()} if isinstance(curves, dict) else None,
         "history_type": type(history).__name__,
+        "fit": {str(k)[:40]: v for k, v in list(settings.items())[:20] if type(v) in (int, float, bool)}
+        if isinstance(settings, dict) else None,
     }
 
 
