@@ -229,11 +229,13 @@ def _tolerance(given: Tolerance | dict | None, reference_fn: Callable[..., Any],
                hints: dict, returns: Sequence[str | None] | None = None) -> Any:
     """The tolerance of one case: the author's, or measured per compared part of the result, each
     part kept below its own known mistakes (a layer's cache neither sets nor loosens it)."""
-    if isinstance(given, Tolerance):
-        return given
-    if isinstance(given, dict):
-        return Tolerance(**given)
-    return _measured_tree(expected, low_precision_runs(reference_fn, case.args, case.kwargs), hints, returns)
+    return _given(given) or _measured_tree(expected, low_precision_runs(reference_fn, case.args, case.kwargs), hints,
+                                           returns)
+
+
+def _given(tolerance: Tolerance | dict | None) -> Tolerance | None:
+    """The author's tolerance, as a Tolerance (None: measure it)."""
+    return Tolerance(**tolerance) if isinstance(tolerance, dict) else tolerance
 
 
 def _measured_tree(expected: Any, runs: list[Any], hints: dict, returns: Sequence[str | None] | None = None) -> Any:
@@ -260,13 +262,6 @@ def agrees(got: np.ndarray, expected: Any, tolerance: Tolerance) -> bool:
     return bool(np.allclose(got.astype(np.float64), np.asarray(expected, dtype=np.float64), rtol=rtol, atol=atol))
 
 
-def _probe_module(student_fn: Any) -> tuple[Any, str]:
-    sandbox = getattr(student_fn, "_sandbox", None)
-    if sandbox is None:
-        raise TypeError("check_layer needs the student fixture's functions (student.<module>.<function>)")
-    return sandbox, student_fn.module
-
-
 def check_layer(forward: Any, backward: Any, reference_forward: Callable[..., Any],
                 reference_backward: Callable[..., Any], case: Case, *, wrt: Sequence[str] | None = None,
                 seed: int = 0, hints: Callable[..., Mapping[str, Mapping[str, Any]]] | None = None,
@@ -291,10 +286,11 @@ def check_layer(forward: Any, backward: Any, reference_forward: Callable[..., An
     ref_grads = reference_backward(dout.copy(), ref_cache)
     ref_grads = dict(zip(wrt, ref_grads if len(wrt) > 1 else (ref_grads,)))
 
-    sandbox, module = _probe_module(forward)
+    if not callable(getattr(forward, "probe", None)):
+        raise TypeError("check_layer needs the student fixture's functions (student.<module>.<function>)")
     fname, bname = forward.name, backward.name
-    reply = sandbox.probe("forward_backward", module, f"{fname} and {bname}", forward=[module, fname],
-                          backward=[module, bname], args=args, kwargs=kwargs, dout=dout)
+    reply = forward.probe("forward_backward", f"{fname} and {bname}", forward=[forward.module, fname],
+                          backward=[backward.module, bname], args=args, kwargs=kwargs, dout=dout)
     inputs = case.describe(names)
     if reply.get("forward_returned") is not None:
         raise CheckFailure(f"{fname} returned {reply['forward_returned']}{_for(inputs)}; expected a tuple "
@@ -307,16 +303,19 @@ def check_layer(forward: Any, backward: Any, reference_forward: Callable[..., An
         parts = expect_tuple(got, len(wrt), name=label, parts=", ".join(f"d{n}" for n in wrt))
     grads = {n: as_array(g, name=f"d{n}", shape=np.shape(args[positions[n]]), inputs=inputs)
              for n, g in zip(wrt, parts)}
-    forward_ok = agrees(out, ref_out, measured(lambda *a, **k: reference_forward(*a, **k)[0], case.args, case.kwargs,
-                                               expected=ref_out))
-    case_hints = dict(hints(dout.copy(), *copy.deepcopy(args), **copy.deepcopy(kwargs)) if hints else {})
-    def reference_grads(*a: Any, **k: Any) -> tuple:
-        values = reference_backward(dout.copy(), reference_forward(*a, **k)[1])
-        return tuple(values) if len(wrt) > 1 else (values,)
+    def reference_pass(*a: Any, **k: Any) -> tuple:
+        """The reference's out and gradients on these inputs (and this dout), as one tuple."""
+        out, cache = reference_forward(*a, **k)
+        values = reference_backward(dout.copy(), cache)
+        return (out, *(tuple(values) if len(wrt) > 1 else (values,)))
 
+    # One set of low-precision runs measures the forward's out and every gradient alike.
+    runs = [r for r in low_precision_runs(reference_pass, case.args, case.kwargs) if len(r) == len(wrt) + 1]
+    forward_ok = agrees(out, ref_out, from_runs(ref_out, [r[0] for r in runs]))
+    case_hints = dict(hints(dout.copy(), *copy.deepcopy(args), **copy.deepcopy(kwargs)) if hints else {})
     for i, n in enumerate(wrt):
         key_hints = dict(case_hints.get(n, {}))
-        tol = _tolerance(tolerance, lambda *a, i=i, **k: reference_grads(*a, **k)[i], case, ref_grads[n], key_hints)
+        tol = _given(tolerance) or from_runs(ref_grads[n], [r[i + 1] for r in runs], mistakes=_mistakes(key_hints))
         try:
             expect_array(grads[n], ref_grads[n], name=f"d{n}", inputs=inputs, hints=key_hints, **tol.kwargs())
         except CheckFailure as failure:
@@ -368,7 +367,9 @@ def check_loss_and_grads(student_fn: Any, reference_fn: Callable[..., Any], case
     theta = case.args[params]
     ref_loss, ref_grads = expected[loss], expected[grads]
     loss_value = as_number(got[loss], name=f"the loss of {label}", inputs=inputs)
-    loss_tol = measured(lambda *a, **k: reference_fn(*a, **k)[loss], case.args, case.kwargs, expected=ref_loss)
+    runs = [r for r in low_precision_runs(reference_fn, case.args, case.kwargs)  # one set serves loss and gradients
+            if isinstance(r, (tuple, list)) and len(r) == len(expected)]
+    loss_tol = from_runs(ref_loss, [r[loss] for r in runs])
     loss_ok = bool(np.isclose(loss_value, ref_loss, **loss_tol.kwargs()))
     student_grads = got[grads]
     if type(student_grads) is not dict or set(student_grads) != set(ref_grads):
@@ -377,7 +378,7 @@ def check_loss_and_grads(student_fn: Any, reference_fn: Callable[..., Any], case
                            f"{sorted(ref_grads)}, one per parameter.")
     checked = {k: as_array(student_grads[k], name=f"d{k}", shape=np.shape(ref_grads[k]), inputs=inputs)
                for k in ref_grads}
-    tol = measured(lambda *a, **k: reference_fn(*a, **k)[grads], case.args, case.kwargs, expected=ref_grads)
+    tol = from_runs(ref_grads, [r[grads] for r in runs])
     wrong = [k for k in ref_grads if not agrees(checked[k], ref_grads[k], tol)]
     if not loss_ok and not wrong:
         expect_value(loss_value, ref_loss, name=f"the loss of {label}", inputs=inputs, **loss_tol.kwargs())

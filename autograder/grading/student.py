@@ -28,6 +28,11 @@ class StudentFunction:
     def __repr__(self) -> str:
         return f"<student function {self.module}.{self.name}>"
 
+    def probe(self, name: str, label: str, timeout: float | None = None, **params: Any) -> dict:
+        """Runs a probe beside this function's module (the API's checks that need several calls in
+        one round trip, check_layer's forward and backward say)."""
+        return self._sandbox.probe(name, self.module, label, timeout=timeout, **params)
+
     def evaluator(self, args: Sequence[Any], kwargs: Mapping[str, Any] | None = None, *,
                   where: Mapping[str, tuple[int, str | None]], pick: int | None = None,
                   reduce: Callable[[Any], float] | None = None) -> Evaluator:
