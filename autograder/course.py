@@ -223,10 +223,14 @@ class Course:
         """A copy of the course (see `files`) in `target`, replacing what was there."""
         if target.exists():
             shutil.rmtree(target)
-        for relative in self.files(folders, skip):
+        self.copy_files(self.files(folders, skip), target)
+        return target
+
+    def copy_files(self, relatives: Iterable[str | os.PathLike], target: Path) -> None:
+        """Copies these files of the course (paths relative to its root) into `target`, as laid out here."""
+        for relative in relatives:
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(self.root / relative, target / relative)
-        return target
 
     def problems(self, names: Iterable[str] | None = None, public: bool = False) -> list[str]:
         """What would stop these assignments from being graded, each as `file:line: what to do`:

@@ -17,7 +17,6 @@ test cases that call our checks:
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -101,14 +100,12 @@ def export(course: Course, out: Path) -> list[Path]:
     """
     bundled = bundled_course()
     own = bundled is None or course.root.resolve() != bundled.resolve()
+    public, private = _course_files(course) if own else ([], [])
     written = []
     for assignment in course.names:
         folder = out / assignment
         folder.mkdir(parents=True, exist_ok=True)
-        public, private = _course_files(course) if own else ([], [])
-        for relative in [*public, *private]:
-            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(course.root / relative, folder / relative)
+        course.copy_files([*public, *private], folder)
         path = folder / f"{assignment}.ipynb"
         nbformat.write(master_notebook(read(course, assignment), public, private), str(path))
         written.append(path)

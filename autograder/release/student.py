@@ -47,9 +47,7 @@ def build(course: Course, out: Path, names: Iterable[str] | None = None) -> list
         raise CourseError(f"{out} is not empty: release into a new folder")
     with tempfile.TemporaryDirectory(prefix=".release-", dir=out.parent if out.parent.exists() else None) as tmp:
         staging = Path(tmp) / "release"  # written and checked here first: a failed release leaves nothing
-        for relative in files:
-            (staging / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(course.root / relative, staging / relative)
+        course.copy_files(files, staging)
         if set(chosen) != set(course.names):
             _keep_only(staging / "course.toml", course, chosen)
         Course.load(staging)
