@@ -152,3 +152,21 @@ def tool(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done
+
+
+def run_like_gradescope(root: Path, files: dict[str, str], user: dict) -> dict:
+    """Runs an unpacked autograder zip (in root/source) as Gradescope does, on a submission of these
+    files by this user, before the due date; returns its results.json."""
+    import json
+
+    (root / "submission").mkdir()
+    for name, text in files.items():
+        (root / "submission" / name).write_text(text, encoding="utf-8")
+    (root / "submission_metadata.json").write_text(json.dumps({
+        "id": 5, "created_at": "2026-11-20T10:00:00.0-08:00", "assignment": {"due_date": "2026-11-21T00:00:00.0-08:00"},
+        "users": [user]}))
+    env = {**os.environ, "AUTOGRADER_GRADESCOPE_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
+    run = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
+                         timeout=600)
+    assert run.returncode == 0, run.stderr
+    return json.loads((root / "results" / "results.json").read_text())

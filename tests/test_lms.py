@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import stat
 import subprocess
-import sys
 import threading
 import zipfile
 from datetime import datetime
@@ -25,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from autograder.cli import main
 from autograder.export import gradescope
 from autograder.publish import http
-from conftest import COURSE, SOLUTIONS, WEAK_SANDBOX, patched_source
+from conftest import COURSE, SOLUTIONS, WEAK_SANDBOX, patched_source, run_like_gradescope
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "gradescope_results.schema.json").read_text())
 BUGGY = patched_source("activations", [("return np.maximum(0.0, z)", "return np.maximum(0.0, -z)")])
@@ -70,16 +68,8 @@ def test_gradescope_zip_runs_like_on_gradescope(tmp_path):
     assert all(modes[n] & stat.S_IXUSR for n in ("setup.sh", "run_autograder"))
     assert not any("__pycache__" in n for n in names)
     assert subprocess.run(["bash", "-n", str(root / "source" / "setup.sh")]).returncode == 0
-    (root / "submission").mkdir()
-    (root / "submission" / "activations.py").write_text(BUGGY)
-    (root / "submission_metadata.json").write_text(json.dumps({
-        "id": 5, "created_at": "2026-11-20T10:00:00.0-08:00", "assignment": {"due_date": "2026-11-21T00:00:00.0-08:00"},
-        "users": [{"email": "bob@uni.edu", "id": 7, "name": "Bob B", "sid": "S-2"}]}))
-    env = {**os.environ, "AUTOGRADER_GRADESCOPE_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
-    run = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
-                         timeout=600)
-    assert run.returncode == 0, run.stderr
-    results = json.loads((root / "results" / "results.json").read_text())
+    results = run_like_gradescope(root, {"activations.py": BUGGY},
+                                  {"email": "bob@uni.edu", "id": 7, "name": "Bob B", "sid": "S-2"})
     jsonschema.validate(results, SCHEMA)
     assert isinstance(results["execution_time"], (int, float)) and results["stdout_visibility"] == "hidden"
     tests = results["tests"]

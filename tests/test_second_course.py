@@ -29,7 +29,7 @@ from autograder.release.notebooks import answer_code, render
 from autograder.release.source import leaked_lines, read
 from autograder.release.student import build
 from autograder.submission.discover import Submission
-from conftest import ROOT, WEAK_SANDBOX, filled_in, tool
+from conftest import ROOT, WEAK_SANDBOX, filled_in, run_like_gradescope, tool
 
 LAYERS = ROOT / "examples" / "courses" / "layers"
 COURSE = Course.load(LAYERS)
@@ -209,18 +209,10 @@ def test_gradescope_zip_of_the_second_course_runs_like_on_gradescope(tmp_path):
     with zipfile.ZipFile(bundle) as zf:
         assert "course/graders/test_conv.py" in zf.namelist()
         zf.extractall(root / "source")
-    (root / "submission").mkdir()
     reference = (LAYERS / "solutions" / "conv.py").read_text(encoding="utf-8")
-    (root / "submission" / "conv.py").write_text(reference.replace(*DB_AVERAGED), encoding="utf-8")
-    shutil.copyfile(LAYERS / "solutions" / "normalization.py", root / "submission" / "normalization.py")
-    (root / "submission_metadata.json").write_text(json.dumps({
-        "id": 1, "created_at": "2026-11-20T10:00:00.0-08:00", "assignment": {"due_date": "2026-11-21T00:00:00.0-08:00"},
-        "users": [{"email": "ann@uni.edu", "id": 3, "name": "Ann A", "sid": "S-1"}]}))
-    env = {**os.environ, "AUTOGRADER_GRADESCOPE_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
-    run = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
-                         timeout=600)
-    assert run.returncode == 0, run.stderr
-    results = json.loads((root / "results" / "results.json").read_text())
+    results = run_like_gradescope(root, {"conv.py": reference.replace(*DB_AVERAGED), "normalization.py": (
+        LAYERS / "solutions" / "normalization.py").read_text(encoding="utf-8")},
+        {"email": "ann@uni.edu", "id": 3, "name": "Ann A", "sid": "S-1"})
     by_tag = {}
     for t in results["tests"]:
         by_tag.setdefault(t["tags"][0], []).append(t)
