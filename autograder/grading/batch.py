@@ -44,7 +44,8 @@ class Outcome:
 def _serve(conn: Connection, course_root: str, assignments: list[str], seed: int, parent: int,
            found: isolation.Isolation) -> None:
     """A worker's loop: a submission in, its result (or the grader's error) out, until told to stop."""
-    os.setsid()  # its own process group, so that killing it reaches whatever it started
+    if hasattr(os, "setsid"):  # its own process group, so that killing it reaches whatever it started
+        os.setsid()
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     isolation.assume(found)  # what the parent found moments ago, without setting up a trial sandbox again
@@ -98,7 +99,7 @@ class _Worker:
         for target in (lambda: os.killpg(self.process.pid, signal.SIGKILL), self.process.kill):
             try:
                 target()
-            except (ProcessLookupError, PermissionError, OSError):
+            except (ProcessLookupError, PermissionError, OSError, AttributeError):  # AttributeError: Windows
                 pass
         self.process.join(5)
         self.conn.close()

@@ -1,7 +1,8 @@
 """The sandboxed side: imports the student's modules and serves calls from the parent.
 
-Run as a plain script (``python -I child.py REQUEST_FD RESPONSE_FD``) with the
-submission's working directory as cwd. It never sees the reference solutions or the
+Run as a plain script (``python -I child.py``) with the submission's working directory
+as cwd, requests on stdin and replies on stdout (a fork server's children are handed
+their pipes by number instead). It never sees the reference solutions or the
 hidden tests: it gets inputs, calls the student's function, and sends back what the
 function returned, encoded by wire.py. Nothing here is trusted by the parent.
 """
@@ -162,5 +163,21 @@ def serve(request_fd: int, response_fd: int) -> None:
         wire.write_frame(response_fd, response, out_blobs)
 
 
+def take_stdio() -> tuple[int, int]:
+    """Keeps stdin and stdout for requests and replies, on private descriptors that no process
+    the student starts inherits; what the student prints goes to stderr, reads see nothing."""
+    requests, replies = os.dup(0), os.dup(1)
+    if sys.platform == "win32":  # no newline translation on the wire
+        import msvcrt
+
+        for fd in (requests, replies):
+            msvcrt.setmode(fd, os.O_BINARY)
+    nothing = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(nothing, 0)
+    os.close(nothing)
+    os.dup2(2, 1)
+    return requests, replies
+
+
 if __name__ == "__main__":
-    serve(int(sys.argv[1]), int(sys.argv[2]))
+    serve(*take_stdio())

@@ -8,12 +8,11 @@ Three levels, from strongest:
 - ``uid`` (root without namespaces, as in an unprivileged container): the separate
   uid, no new privileges and the limits, but the host's file system stays visible
   wherever file permissions allow;
-- ``none`` (not root, or not Linux): the limits and a clean environment only.
+- ``none`` (not root, or not Linux): the limits and a clean environment only (on
+  Windows the limits come from a Job Object, winjob.py).
 
 Instructor grading demands ``namespaces`` unless weaker isolation is allowed
 explicitly; a student's own `autograder check` takes what there is and says so.
-Every level needs POSIX (pipes that select() waits on, passed to the child by number,
-process groups, resource limits): on Windows, `detect` says so and nothing runs.
 """
 from __future__ import annotations
 
@@ -49,17 +48,10 @@ LEVELS = ("none", "uid", "namespaces")
 DISK_INODES = 20_000  # files in each of a child's writable folders (with namespaces)
 TRIAL = "import os, numpy; os.close(os.open('/dev/null', os.O_WRONLY)); open('/submission/x', 'w').close()"
 POSIX = os.name == "posix"
-UNSUPPORTED = ("student code runs in a sandboxed child process that needs POSIX (pipes waited on with select() "
-               "and passed to the child by number, process groups, resource limits), which Windows does not have: "
-               "run autograder in WSL (the Windows Subsystem for Linux), or on Linux or macOS")
 
 
 class WeakIsolation(Exception):
     """Instructor grading was asked for on a machine that cannot isolate student code."""
-
-
-class Unsupported(WeakIsolation):
-    """This platform cannot run the sandbox at all (Windows): no command runs student code here."""
 
 
 @dataclass(frozen=True)
@@ -100,8 +92,6 @@ def detect() -> Isolation:
     fallbacks), found by setting one sandbox up for real."""
     if _ASSUMED:
         return _ASSUMED[0]
-    if not POSIX:
-        raise Unsupported(UNSUPPORTED)
     cap = os.environ.get("AUTOGRADER_SANDBOX_LEVEL", "namespaces")
     if cap not in LEVELS:
         raise ValueError(f"AUTOGRADER_SANDBOX_LEVEL must be one of {', '.join(LEVELS)}, not {cap!r}")
@@ -112,6 +102,9 @@ def detect() -> Isolation:
 
 
 def _strongest() -> Isolation:
+    if not POSIX:
+        return Isolation("none", "Windows has no Linux namespaces; a Job Object limits memory, processes "
+                                 "and CPU time")
     if not sys.platform.startswith("linux"):
         return Isolation("none", f"{sys.platform} has no Linux namespaces")
     if os.geteuid() != 0:

@@ -2,10 +2,11 @@
 
 The child is started lazily, reused across calls, and replaced after a crash or a
 timeout; each start gets a fresh copy of the staged files. isolation.py chooses how
-the child is walled in and launcher.py builds the walls. Requests and replies travel
-on two private pipes; the child's stdout and stderr go to a third pipe that is
-drained into a capped buffer, so nothing the student prints can be mistaken for a
-reply or fill memory.
+the child is walled in and launcher.py builds the walls (on Windows, winjob.py's Job
+Object). Requests and replies travel on two private pipes, the child's stdin and
+stdout, which it takes for itself before any student code runs; what the student
+prints goes to a third pipe that is drained into a capped buffer, so nothing printed
+can be mistaken for a reply or fill memory.
 """
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autograder.sandbox import errors, isolation, wire
+from autograder.sandbox import errors, isolation, pipes, winjob, wire
 from autograder.sandbox.limits import Limits, child_environment
-from autograder.sandbox.pipes import CappedOutput, DeadlineReader, write_before
+from autograder.sandbox.pipes import CappedOutput
 
 if TYPE_CHECKING:
     from autograder.sandbox.warm import ForkServer
@@ -35,6 +36,7 @@ except ImportError:  # pragma: no cover - Windows, where isolation.detect() refu
     fcntl = None
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
+WINDOWS = os.name == "nt"
 
 
 @dataclass
@@ -100,19 +102,29 @@ class Sandbox:
         self._proc: subprocess.Popen | _ForkedChild | None = None
         self._slot: isolation.UidSlot | None = None
         self._rundir: Path | None = None
+        self._job: winjob.Job | None = None
         self._imported: set[str] = set()
 
     # -- lifecycle -------------------------------------------------------------
-    def _launch_command(self, req_r: int, resp_w: int) -> list[str]:
+    def _launch_command(self) -> list[str]:
         level = self.isolation.level
         self._rundir = Path(tempfile.mkdtemp(prefix="autograder-run-"))
         self._slot = isolation.UidSlot().acquire() if level != "none" else None
         uid = self._slot.uid if self._slot else None
         script = "/opt/sandbox/child.py" if level == "namespaces" else str(CHILD_SCRIPT)
         config = isolation.launch_config(
-            level, self._rundir, self.workdir, uid, [sys.executable, "-I", "-B", script, str(req_r), str(resp_w)],
+            level, self._rundir, self.workdir, uid, [sys.executable, "-I", "-B", script],
             child_environment(), self.limits.rlimits(own_uid=uid is not None), self.hide, self.limits.disk_bytes)
         return isolation.command(level, config)
+
+    def _start_cold(self, req_r: int, resp_w: int, out_w: int) -> subprocess.Popen:
+        """The child's stdin and stdout are the request and reply pipes; stderr is its output."""
+        if WINDOWS:  # no launcher (execve would start a new process), a job instead of rlimits
+            proc, self._job = winjob.start([sys.executable, "-I", "-B", str(CHILD_SCRIPT)], self.workdir,
+                                           self.limits, req_r, resp_w, out_w)
+            return proc
+        return subprocess.Popen(self._launch_command(), cwd="/", env={"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
+                                stdin=req_r, stdout=resp_w, stderr=out_w, start_new_session=True)
 
     def _start(self) -> None:
         req_r, req_w = os.pipe()
@@ -123,25 +135,16 @@ class Sandbox:
         except (AttributeError, OSError):  # not Linux, or a system cap on pipe sizes
             pass
         try:
-            self._proc = self._fork_warm(req_r, resp_w, out_w) or subprocess.Popen(
-                self._launch_command(req_r, resp_w),
-                cwd="/",
-                env={"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
-                stdin=subprocess.DEVNULL,
-                stdout=out_w,
-                stderr=out_w,
-                pass_fds=(req_r, resp_w),
-                start_new_session=True,
-            )
+            self._proc = self._fork_warm(req_r, resp_w, out_w) or self._start_cold(req_r, resp_w, out_w)
         except BaseException:
             self._release()
-            os.close(out_r)
+            for fd in (out_r, req_w, resp_r):
+                os.close(fd)
             raise
         finally:
             for fd in (req_r, resp_w, out_w):
                 os.close(fd)
-        os.set_blocking(req_w, False)  # writes wait with a deadline: a stopped child must not hang us
-        self._requests, self._replies = req_w, resp_r
+        self._channel = pipes.channel(req_w, resp_r)
         self._output = CappedOutput(out_r)
         self._imported = set()
         self._probes_sent = False
@@ -167,11 +170,6 @@ class Sandbox:
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        for fd in (self._requests, self._replies):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
         if isinstance(proc, _ForkedChild):
             proc.kill()
             try:
@@ -179,12 +177,22 @@ class Sandbox:
             except subprocess.TimeoutExpired:  # its keeper is stuck: the uid is reaped below all the same
                 proc.forget()
         else:
+            self._kill_cold(proc)
+        self._channel.close()
+        self._release()
+
+    def _kill_cold(self, proc: subprocess.Popen) -> None:
+        """The child and everything it started: its process group, or on Windows its job."""
+        if self._job is not None:
+            self._job.close()
+            self._job = None
+        else:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            proc.wait()
-        self._release()
+        proc.kill()
+        proc.wait()
 
     def _release(self) -> None:
         """Frees the uid (killing anything of it still running) and the run folder."""
@@ -220,8 +228,8 @@ class Sandbox:
             self._start()
         start = time.monotonic()
         try:
-            write_before(self._requests, wire.pack(request, blobs), start + timeout)
-            reply = wire.read_frame(DeadlineReader(self._replies, start + timeout), self.limits.max_reply_bytes)
+            self._channel.send(wire.pack(request, blobs), start + timeout)
+            reply = wire.read_frame(self._channel.reader(start + timeout), self.limits.max_reply_bytes)
         except TimeoutError:
             self._restart()
             raise errors.CallTimeout(label, timeout) from None
