@@ -66,7 +66,7 @@ class Assignment:
     points: float | None = None  # the total the graders must add up to (checked by validate)
     preload: tuple[str, ...] = ()  # imported once by warm workers before forking children
     data: tuple[str, ...] = ()  # files of the course (relative to its root) the graders read
-    call_seconds: float | None = None  # per-call time limit of this module's functions
+    call_seconds: float | None = None  # CPU seconds per call of this module's functions
     depends: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # function -> functions it builds on
     uses: tuple[str, ...] = ()  # other assignments' modules this module may import
     requires: tuple[str, ...] = ()  # packages a student needs to check this assignment

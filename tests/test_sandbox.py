@@ -2,6 +2,9 @@
 misbehaving child costs only its own call."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -111,7 +114,7 @@ def test_printing_does_not_disturb_the_protocol(sandbox):
 
 def test_total_time_budget(sandbox):
     box = sandbox("def slow(z):\n    while True:\n        pass\n", Limits(call_seconds=0.4, total_seconds=0.6))
-    with pytest.raises(errors.CallTimeout):
+    with pytest.raises((errors.CallTimeout, errors.BudgetExhausted)):  # its CPU time, or the total, first
         box.call("activations", "slow", 1.0)
     with pytest.raises((errors.CallTimeout, errors.BudgetExhausted)):
         box.call("activations", "slow", 1.0)
@@ -137,9 +140,52 @@ def test_a_child_that_stops_reading_cannot_hang_the_parent(sandbox):
                   "    re.match(r'(a+)+$', 'a' * 40 + 'b')\n"
                   "def arm(z):\n"
                   "    threading.Thread(target=stall, daemon=True).start()\n"
-                  "    return z\n", Limits(call_seconds=2))
+                  "    return z\n", Limits(call_seconds=2, wall_factor=1, wall_slack=0))
     assert box.call("activations", "arm", 1.0).value == 1.0
     time.sleep(0.5)
     with pytest.raises(errors.CallTimeout):
         box.call("activations", "arm", np.zeros(1 << 20))
     assert box.call("activations", "arm", 2.0).value == 2.0
+
+
+@pytest.fixture
+def busy_machine():
+    """Every core kept busy, and one process more, for as long as the test runs. Each in a session
+    of its own: Linux shares the processor between sessions first (autogroups), so hogs of one
+    session would slow a sandboxed child, which has its own, hardly at all."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"], start_new_session=True)
+            for _ in range((os.cpu_count() or 1) + 1)]
+    yield
+    for hog in hogs:
+        hog.kill()
+        hog.wait()
+
+
+SPIN = ("import time\n"
+        "def spin(seconds):\n"
+        "    start = time.process_time()\n"
+        "    while time.process_time() - start < seconds:  # pure Python, as a loop-written solution is\n"
+        "        pass\n"
+        "    return seconds\n"
+        "def wait(z):\n"
+        "    time.sleep(10 ** 6)\n")
+
+
+def test_the_limit_is_cpu_time_which_a_busy_machine_does_not_stretch(sandbox, busy_machine):
+    """0.6 s of computing meets a 1 s limit however long the loaded machine takes to do it (here
+    about 1.2 s: a wall-clock limit of 1 s failed it); endless computing is stopped by its CPU time, long before the wall-clock backstop (15 s)."""
+    box = sandbox(SPIN, Limits(call_seconds=1.0))
+    for _ in range(3):
+        assert box.call("activations", "spin", 0.6).value == 0.6
+    with pytest.raises(errors.CallTimeout, match=r"spin did not return within 1 s of CPU time and was stopped: "
+                                                 r"look for a loop that never ends"):
+        box.call("activations", "spin", 1e6)
+    assert box.call("activations", "spin", 0.1).value == 0.1
+
+
+def test_code_that_waits_meets_the_wall_clock_backstop(sandbox):
+    box = sandbox(SPIN, Limits(call_seconds=1.0, wall_factor=1, wall_slack=1))
+    with pytest.raises(errors.CallTimeout, match=r"wait did not return within 2 s and was stopped\. Code that "
+                                                 r"waits \(time\.sleep, input\(\), a lock, a process it started\)"):
+        box.call("activations", "wait", 0)
+    assert box.call("activations", "spin", 0.1).value == 0.1

@@ -15,7 +15,9 @@ import pytest
 from conftest import SOLUTIONS
 # The sandbox's own tests, collected again here with the `sandbox` fixture below.
 from test_sandbox import (  # noqa: F401
+    busy_machine,
     test_a_child_that_stops_reading_cannot_hang_the_parent, test_child_environment_is_clean,
+    test_code_that_waits_meets_the_wall_clock_backstop, test_the_limit_is_cpu_time_which_a_busy_machine_does_not_stretch,
     test_exceptions_timeouts_and_crashes_each_cost_one_call, test_missing_pieces_and_import_errors,
     test_printing_does_not_disturb_the_protocol, test_subclasses_and_objects_are_described_not_rebuilt,
     test_total_time_budget, test_values_come_back_as_plain_arrays)

@@ -10,6 +10,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -30,6 +31,46 @@ wire = _load_private("_autograder_wire", "wire.py")
 
 MAX_MESSAGE_CHARS = 2000
 MAX_WARNINGS = 10
+CPU_EXCEEDED = 124  # the exit status that tells the parent a request used up its CPU time (worker.py)
+CPU_POLL_SECONDS = 0.1
+
+
+class CpuWatch:
+    """Ends the child once a request has used the CPU time it was allowed.
+
+    CPU time, not the wall clock: a busy machine stretches how long a call takes, not how
+    much computing it does, so the same code meets the same limit however loaded the
+    machine is. time.process_time() counts every thread of the process on every system;
+    a thread of its own checks it, so a loop that never returns is stopped, whatever it is
+    doing. (Code that holds the GIL inside one C call, or that waits, meets the parent's
+    wall-clock backstop instead.)"""
+
+    def __init__(self) -> None:
+        self._until: float | None = None
+        self._changed = threading.Condition()
+        threading.Thread(target=self._watch, name="autograder-cpu-watch", daemon=True).start()
+
+    def allow(self, seconds) -> None:
+        """From now until `done`, at most `seconds` more CPU time (no limit unless a positive number)."""
+        valid = type(seconds) in (int, float) and 0 < seconds < float("inf")
+        with self._changed:
+            self._until = time.process_time() + seconds if valid else None
+            self._changed.notify()
+
+    def done(self) -> None:
+        with self._changed:
+            self._until = None
+
+    def _watch(self) -> None:
+        with self._changed:
+            while True:
+                if self._until is None:
+                    self._changed.wait()
+                    continue
+                left = self._until - time.process_time()
+                if left <= 0:
+                    os._exit(CPU_EXCEEDED)
+                self._changed.wait(min(left, CPU_POLL_SECONDS))
 
 
 def _describe_exception(exc: BaseException, workdir: str) -> dict:
@@ -146,11 +187,13 @@ def serve(request_fd: int, response_fd: int) -> None:
     session = Session(workdir)
     requests = os.fdopen(request_fd, "rb", buffering=0)
     server = os.getpid()
+    watch = CpuWatch()
     while True:
         try:
             request, blobs = wire.read_frame(requests)
         except EOFError:
             return
+        watch.allow(request.get("cpu_seconds"))
         try:
             response, out_blobs = handle(session, request, blobs)
         except _Failure as failure:
@@ -160,6 +203,7 @@ def serve(request_fd: int, response_fd: int) -> None:
             out_blobs = []
         if os.getpid() != server:  # a process the student forked got back here: only the server answers
             os._exit(0)
+        watch.done()
         wire.write_frame(response_fd, response, out_blobs)
 
 

@@ -77,11 +77,17 @@ class StudentException(StudentCodeProblem):
 
 
 class CallTimeout(StudentCodeProblem):
-    def __init__(self, function: str, seconds: float) -> None:
-        super().__init__(
-            f"{function} did not return within {seconds:g} s and was stopped: look for a loop that never ends "
-            f"or for work far larger than the inputs need."
-        )
+    """A request used up its CPU time, or (with `wall`) met the wall-clock backstop."""
+
+    def __init__(self, function: str, seconds: float, wall: float | None = None) -> None:
+        if wall is None:
+            text = (f"{function} did not return within {seconds:g} s of CPU time and was stopped: look for a loop "
+                    f"that never ends or for work far larger than the inputs need.")
+        else:
+            text = (f"{function} did not return within {wall:g} s and was stopped. Code that waits (time.sleep, "
+                    f"input(), a lock, a process it started) uses little CPU time, so it meets this limit instead "
+                    f"of its {seconds:g} s of CPU time; a loop that never ends can too.")
+        super().__init__(text)
         self.function = function
 
 

@@ -6,11 +6,17 @@ from dataclasses import dataclass
 
 @dataclass
 class Limits:
-    """Time and resource limits for one submission's child."""
+    """Time and resource limits for one submission's child.
+
+    call_seconds and import_seconds are CPU time, which a loaded machine does not stretch
+    (child.py's CpuWatch keeps them); each request also has a wall-clock backstop, far
+    longer, for code that waits instead of computing. total_seconds is wall-clock time."""
 
     call_seconds: float = 20.0
     import_seconds: float = 60.0
     total_seconds: float = 900.0
+    wall_factor: float = 5.0  # the backstop: wall_factor * the CPU limit + wall_slack seconds
+    wall_slack: float = 10.0
     max_reply_bytes: int = 64 << 20
     max_file_bytes: int = 64 << 20
     max_open_files: int = 256
@@ -18,6 +24,10 @@ class Limits:
     memory_bytes: int = 2 << 30  # RLIMIT_DATA: heap and private mappings (RLIMIT_AS breaks TensorFlow)
     max_processes: int = 256  # threads included; applies with a separate uid
     cpu_seconds: int = 1200
+
+    def backstop(self, cpu_seconds: float) -> float:
+        """The wall-clock time after which a request is stopped, whatever CPU time it used."""
+        return cpu_seconds * self.wall_factor + self.wall_slack
 
     def rlimits(self, own_uid: bool) -> dict[str, int]:
         limits = {"RLIMIT_CORE": 0, "RLIMIT_FSIZE": self.max_file_bytes, "RLIMIT_NOFILE": self.max_open_files,

@@ -36,6 +36,7 @@ except ImportError:  # pragma: no cover - Windows, where isolation.detect() refu
     fcntl = None
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
+CPU_EXCEEDED = 124  # child.CPU_EXCEEDED: a request used up its CPU time
 WINDOWS = os.name == "nt"
 
 
@@ -219,26 +220,32 @@ class Sandbox:
 
     # -- requests --------------------------------------------------------------
     def _exchange(self, request: dict, blobs: list[bytes], label: str, timeout: float) -> tuple[dict, list[bytes]]:
-        """Sends one request and waits for its reply; on any failure the child is replaced."""
+        """Sends one request, allowed `timeout` seconds of CPU time, and waits for its reply (at
+        most the wall-clock backstop, and never past the submission's total time); on any
+        failure the child is replaced."""
         remaining_budget = self.limits.total_seconds - self.seconds_used
         if remaining_budget <= 0:
             raise errors.BudgetExhausted(self.limits.total_seconds)
-        timeout = min(timeout, remaining_budget)
+        wall = min(self.limits.backstop(timeout), remaining_budget)
         if self._proc is None:
             self._start()
         start = time.monotonic()
         try:
-            self._channel.send(wire.pack(request, blobs), start + timeout)
-            reply = wire.read_frame(self._channel.reader(start + timeout), self.limits.max_reply_bytes)
+            self._channel.send(wire.pack(dict(request, cpu_seconds=timeout), blobs), start + wall)
+            reply = wire.read_frame(self._channel.reader(start + wall), self.limits.max_reply_bytes)
         except TimeoutError:
             self._restart()
-            raise errors.CallTimeout(label, timeout) from None
+            if wall < self.limits.backstop(timeout):
+                raise errors.BudgetExhausted(self.limits.total_seconds) from None
+            raise errors.CallTimeout(label, timeout, wall=wall) from None
         except (EOFError, BrokenPipeError, OSError):
             code = self._exit_code()
             output = self._output.tail()
             self._restart()
             if code == isolation.SETUP_FAILED:
                 raise errors.SandboxFailed(output) from None
+            if code == CPU_EXCEEDED:
+                raise errors.CallTimeout(label, timeout) from None
             raise errors.ChildCrashed(label, self._exit_detail(code)) from None
         except wire.WireError as exc:
             self._restart()
