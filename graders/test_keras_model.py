@@ -192,6 +192,16 @@ def test_trained_accuracy(student, grading_seed):
                            f"shape {y_test.shape}.")
     accuracy = float(np.mean(predictions == y_test))
     if accuracy < PASS_ACCURACY:
-        raise CheckFailure(f"Trained for {EPOCHS} epochs with seed {grading_seed}, your model classifies {accuracy:.1%} of "
-                           f"held-out digits correctly; a correct model reaches about 90% (pass mark "
-                           f"{PASS_ACCURACY:.0%}).")
+        ran = fitted_epochs(out)
+        raise CheckFailure(
+            f"Asked to train for {EPOCHS} epochs with seed {grading_seed}, your model classifies {accuracy:.1%} of "
+            f"held-out digits correctly; a correct model reaches about 90%.",
+            diagnosis=f"train_model ran model.fit for {ran} epoch{'' if ran == 1 else 's'} instead of the {EPOCHS} it "
+                      f"was asked for: pass its epochs argument on to fit." if ran is not None and ran != EPOCHS else "")
+
+
+def fitted_epochs(out):
+    """How many epochs model.fit ran (its History says), or None when that is not known."""
+    fit = out.get("fit") if type(out) is dict else None
+    epochs = fit.get("epochs") if type(fit) is dict else None
+    return epochs if type(epochs) is int else None

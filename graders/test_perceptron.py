@@ -10,7 +10,7 @@ import pytest
 
 from autograder.checks import (CheckFailure, describe, expect_array, expect_scalar, expect_sequence, expect_tuple,
                                expect_unchanged, expect_value)
-from autograder.checks.diagnosis import nonzero_start
+from autograder.checks.diagnosis import agreeing, either, nonzero_start, what_is_right
 
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 
@@ -23,9 +23,11 @@ def integer_data(rng, n=20, d=3):
     return X, y
 
 
-def train_variant(X, y, eta, epochs, strict_threshold=False, flip=False, count_after=False, always_update=False):
+def train_variant(X, y, eta, epochs, strict_threshold=False, flip=False, count_after=False, always_update=False,
+                  no_eta=False, count_at_end=False):
     """The reference training loop with one of the usual mistakes switched on."""
     w, b, errors = np.zeros(X.shape[1]), 0.0, []
+    eta = 1.0 if no_eta else eta
     sign = -1.0 if flip else 1.0
     for _ in range(epochs):
         mistakes = 0
@@ -39,7 +41,7 @@ def train_variant(X, y, eta, epochs, strict_threshold=False, flip=False, count_a
             w, b = w + sign * eta * error * x, b + sign * eta * error
             if count_after:
                 mistakes += int((int(x @ w + b >= 0)) != target)
-        errors.append(mistakes)
+        errors.append(int(np.sum((X @ w + b >= 0).astype(int) != y)) if count_at_end else mistakes)
     return w, b, errors
 
 
@@ -50,15 +52,17 @@ TRAINING_MISTAKES = {
     "which is zero when the prediction is right.": {"always_update": True},
     "errors are counted after each update; count the samples whose prediction was wrong BEFORE "
     "their update.": {"count_after": True},
+    "errors are counted over the whole data at the end of each epoch; count the mistakes made during the "
+    "epoch, each sample's prediction BEFORE its update.": {"count_at_end": True},
+    "the learning rate is not used: the update is w + (y - y_hat) * x whatever eta is; it must be "
+    "w + eta * (y - y_hat) * x (and b + eta * (y - y_hat)).": {"no_eta": True},
 }
 
 
-def diagnose_training(student, got_w, X, y, eta, epochs):
-    for cause, flags in TRAINING_MISTAKES.items():
-        w, _, _ = train_variant(X, y, eta, epochs, **flags)
-        if got_w.shape == w.shape and np.allclose(got_w, w):
-            return cause
-    return nonzero_start(student.perceptron.train_perceptron, X, y)
+def diagnose_training(student, got, X, y, eta, epochs):
+    """The usual mistakes that explain all of w, b and errors, else a start away from zero."""
+    variants = {cause: train_variant(X, y, eta, epochs, **flags) for cause, flags in TRAINING_MISTAKES.items()}
+    return either(agreeing(variants, got)) or nonzero_start(student.perceptron.train_perceptron, X, y)
 
 
 @pytest.mark.points(1, visibility="visible")
@@ -122,13 +126,35 @@ def test_perceptron_update(student, reference):
                            name="perceptron_update", parts="w_new, b_new")
         w_ref, b_ref = reference.perceptron_update(w, b, x, y, eta)
         error = y - reference.predict(x, w, b)
+        upstream = follows_from_predict(student, reference, got, w, b, x, y, eta)
         hints = {"the update moves w the wrong way: w_new = w + eta * (y - y_hat) * x.": w - eta * error * x}
-        if right:
+        if eta != 1:
+            hints["the learning rate is missing: w_new = w + eta * (y - y_hat) * x."] = w + error * x
+        if right and not upstream:
             hints["w changed although the prediction was right: the error y - y_hat is 0 then."] = w + eta * (2 * y - 1) * x
-        expect_array(got[0], w_ref, name="w_new", inputs=inputs, hints=hints, **TOL)
-        expect_scalar(got[1], b_ref, name="b_new", inputs=inputs, hints={
-            "b_new moved by the error without the learning rate: b_new = b + eta * (y - y_hat).": b + error,
-            "the update moves b the wrong way: b_new = b + eta * (y - y_hat).": b - eta * error}, **TOL)
+        try:
+            expect_array(got[0], w_ref, name="w_new", inputs=inputs, hints=hints, **TOL)
+            expect_scalar(got[1], b_ref, name="b_new", inputs=inputs, hints={
+                "b_new moved by the error without the learning rate: b_new = b + eta * (y - y_hat).": b + error,
+                "the update moves b the wrong way: b_new = b + eta * (y - y_hat).": b - eta * error}, **TOL)
+        except CheckFailure as failure:
+            failure.diagnosis = upstream or failure.diagnosis
+            raise
+
+
+def follows_from_predict(student, reference, got, w, b, x, y, eta):
+    """The cause when the update is right for the student's own prediction and only that
+    prediction is wrong: then the bug is in predict (or what it builds on), not in the update."""
+    try:
+        y_hat = student.perceptron.predict(x.copy(), w.copy(), b)
+        y_hat = float(np.asarray(y_hat, dtype=np.float64))
+    except Exception:  # noqa: BLE001 - predict's own test reports what is wrong with it
+        return ""
+    if y_hat == float(reference.predict(x, w, b)) or not agreeing(
+            {"": (w + eta * (y - y_hat) * x, b + eta * (y - y_hat))}, got):
+        return ""
+    return (f"your predict gives {y_hat:g} for this sample, which is wrong, and perceptron_update follows that "
+            f"prediction correctly: fix predict (see its test) and this test should pass too.")
 
 
 @pytest.mark.points(3, visibility="hidden")
@@ -139,17 +165,25 @@ def test_train_perceptron(student, reference, make_rng):
         inputs = f"{X.shape[0]} samples with {X.shape[1]} features, eta = {eta}, epochs = {epochs}"
         got = expect_tuple(student.perceptron.train_perceptron(X.copy(), y.copy(), eta=eta, epochs=epochs), 3,
                            name="train_perceptron", parts="w, b, errors")
-        w_ref, b_ref, errors_ref = reference.train_perceptron(X, y, eta=eta, epochs=epochs)
-        try:
-            expect_array(got[0], w_ref, name="the trained w", inputs=inputs, **TOL)
-            expect_scalar(got[1], b_ref, name="the trained b", inputs=inputs, **TOL)
-        except CheckFailure as failure:
-            if type(got[0]) is np.ndarray and not failure.diagnosis:
-                failure.diagnosis = diagnose_training(student, got[0], X, y, eta, epochs)
-            raise
-        hints = {cause: train_variant(X, y, eta, epochs, **flags)[2] for cause, flags in TRAINING_MISTAKES.items()}
-        hints["errors holds a running total: count each epoch's mistakes from zero."] = np.cumsum(errors_ref)
-        expect_sequence(got[2], errors_ref, name="errors", inputs=inputs, hints=hints)
+        expected = reference.train_perceptron(X, y, eta=eta, epochs=epochs)
+        explain_training(student, got, expected, X, y, eta, epochs, inputs)
+
+
+def explain_training(student, got, expected, X, y, eta, epochs, inputs, tol=TOL):
+    """Checks w, b and errors; a failure names the usual mistake that explains all three, or
+    else says which of them are right."""
+    w_ref, b_ref, errors_ref = expected
+    try:
+        expect_array(got[0], w_ref, name="the trained w", inputs=inputs, **tol)
+        expect_scalar(got[1], b_ref, name="the trained b", inputs=inputs, **tol)
+        expect_sequence(got[2], errors_ref, name="errors", inputs=inputs, hints={
+            "errors holds a running total: count each epoch's mistakes from zero.": np.cumsum(errors_ref)})
+    except CheckFailure as failure:  # a mistake that explains every output outranks a pattern in one
+        failure.diagnosis = diagnose_training(student, got, X, y, eta, epochs) or failure.diagnosis
+        if not failure.diagnosis:
+            failure.add(what_is_right({"w": (got[0], w_ref), "b": (got[1], b_ref), "errors": (got[2], errors_ref)},
+                                      position="epoch"))
+        raise
 
 
 @pytest.mark.points(0.5, visibility="hidden")
@@ -159,25 +193,36 @@ def test_train_perceptron_defaults(student, reference, make_rng):
     X = rng.normal(size=(20, 2))
     y = (X[:, 0] - X[:, 1] + 0.5 > 0).astype(int)
     got = expect_tuple(student.perceptron.train_perceptron(X.copy(), y.copy()), 3, name="train_perceptron(X, y)")
-    w_ref, b_ref, errors_ref = reference.train_perceptron(X, y)
     try:
-        expect_sequence(got[2], errors_ref, name="errors", inputs="the default eta and epochs")
-        expect_array(got[0], w_ref, name="the trained w", inputs="the default eta and epochs", rtol=1e-6, atol=1e-9)
-        expect_scalar(got[1], b_ref, name="the trained b", inputs="the default eta and epochs", rtol=1e-6, atol=1e-9)
+        explain_training(student, got, reference.train_perceptron(X, y), X, y, 0.1, 10, "the default eta and epochs",
+                         tol=DEFAULTS_TOL)
     except CheckFailure as failure:
-        failure.diagnosis = wrong_defaults(reference, got[0], X, y) or failure.diagnosis
+        failure.diagnosis = wrong_defaults(student, reference, got, X, y) or failure.diagnosis
         raise
 
 
-def wrong_defaults(reference, w, X, y):
-    """Names the defaults a student chose when the weights match training with them."""
-    for eta in (0.1, 0.01, 0.001, 0.5, 1.0):
-        for epochs in (10, 5, 20, 50, 100):
-            if (eta, epochs) != (0.1, 10) and type(w) is np.ndarray and w.shape == (X.shape[1],) and np.allclose(
-                    w, reference.train_perceptron(X, y, eta=eta, epochs=epochs)[0], rtol=1e-9, atol=1e-12):
-                return (f"the defaults are eta = {eta}, epochs = {epochs}; the assignment asks for eta = 0.1 and "
-                        f"epochs = 10.")
-    return ""
+DEFAULTS_TOL = {"rtol": 1e-6, "atol": 1e-9}  # eta = 0.1 and real-valued X: not exact
+
+
+def wrong_defaults(student, reference, got, X, y):
+    """Names the defaults as the cause only when passing eta = 0.1 and epochs = 10 explicitly
+    gives the right result (else the training itself is wrong, and its diagnosis stands); and
+    names the defaults chosen when training with them gives every output that came back:
+    w, b and errors (whose length is the number of epochs), so that a run that has converged
+    cannot make another epoch count look right."""
+    try:
+        explicit = student.perceptron.train_perceptron(X.copy(), y.copy(), eta=0.1, epochs=10)
+    except Exception:  # noqa: BLE001 - the default call's failure says what is wrong
+        return ""
+    if not agreeing({"": reference.train_perceptron(X, y)}, explicit, **DEFAULTS_TOL):
+        return ""
+    fits = [(eta, epochs) for eta in (0.01, 0.001, 0.5, 1.0, 0.1) for epochs in (10, 5, 20, 50, 100)
+            if (eta, epochs) != (0.1, 10) and agreeing({"": reference.train_perceptron(X, y, eta=eta, epochs=epochs)},
+                                                      got, **DEFAULTS_TOL)]
+    asked = "the assignment asks for eta = 0.1 and epochs = 10."
+    if not fits:
+        return f"with eta = 0.1 and epochs = 10 passed explicitly your function is right, so its defaults are not: {asked}"
+    return f"the defaults are {' or '.join(f'eta = {eta}, epochs = {epochs}' for eta, epochs in fits)}; {asked}"
 
 
 @pytest.mark.points(1, visibility="hidden")

@@ -21,6 +21,7 @@ class Mutant:
     replacements: tuple[tuple[str, str], ...]
     fails: frozenset[str]
     says: str  # a fragment the feedback of the first failing test must contain
+    never: tuple[str, ...]  # false causes: fragments no test's feedback may contain
     lost: float  # the points this mistake costs, of the assignment's 10
     # Tests whose outcome for this mistake depends on how a broken training run happens to go
     # under the grading seed: they may pass or fail, and cost their points only if they fail.
@@ -28,7 +29,8 @@ class Mutant:
 
 
 # The bundled course's graders/mutants/*.toml, which `autograder validate` reads too: one list.
-MUTANTS = [Mutant(m.description, COURSE[m.assignment].module, m.replace, m.fails, m.message, m.lost, m.unstable)
+MUTANTS = [Mutant(m.description, COURSE[m.assignment].module, m.replace, m.fails, m.message, m.never, m.lost,
+                  m.unstable)
            for name in COURSE.names for m in mutants(COURSE, name)]
 
 
@@ -40,6 +42,8 @@ def test_mutant_loses_what_it_should(mutant, grade_files):
     assert set(failed) - mutant.unstable == mutant.fails, failed
     first = next(t for t in result.tests if t.status != "passed")
     assert mutant.says in first.feedback, first.feedback
+    for test in result.tests:
+        assert not [text for text in mutant.never if text in test.feedback], test.feedback
     unstable_lost = sum(t.max_score for t in result.tests if t.status != "passed" and t.nodeid.split("::")[-1] in
                         mutant.unstable)
     assert result.max_score - result.score == pytest.approx(mutant.lost + unstable_lost)

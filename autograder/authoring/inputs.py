@@ -9,6 +9,7 @@
       replace = [["x * factor", "x + factor"]]  # (old, new) pairs; each old text occurs in the reference
       fails = ["test_scale"]                  # optional: exactly the grader tests that must fail
       message = "factor"                      # optional: text the first failing test's feedback holds
+      never = ["do not start from zero"]      # optional: false causes no test's feedback may state
       lost = 2.5                              # optional: exactly the points it must cost
       unstable = ["test_training"]            # optional: tests that may go either way
 
@@ -32,7 +33,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-MUTANT_FIELDS = {"id", "description", "replace", "fails", "message", "lost", "unstable"}
+MUTANT_FIELDS = {"id", "description", "replace", "fails", "message", "never", "lost", "unstable"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Mutant:
     description: str = ""
     fails: frozenset[str] | None = None
     message: str = ""
+    never: tuple[str, ...] = ()
     lost: float | None = None
     unstable: frozenset[str] = field(default_factory=frozenset)
     line: int = 0
@@ -106,11 +108,13 @@ def mutants(course: Course, assignment: str) -> list[Mutant]:
             raise CourseError(f"{where}: a mutant needs an `id` and `replace = [[\"old\", \"new\"], ...]`")
         if any(m.id == entry["id"] for m in found):
             raise CourseError(f"{where}: a second mutant with id {entry['id']!r}")
-        fails = entry.get("fails")
+        fails, never = entry.get("fails"), entry.get("never", [])
+        if not isinstance(never, list) or not all(isinstance(text, str) and text for text in never):
+            raise CourseError(f"{where}: `never` must be a list of texts that no feedback may hold")
         found.append(Mutant(assignment, str(entry["id"]), tuple((old, new) for old, new in replace),
                             description=str(entry.get("description", "")),
                             fails=frozenset(fails) if fails is not None else None,
-                            message=str(entry.get("message", "")),
+                            message=str(entry.get("message", "")), never=tuple(never),
                             lost=float(entry["lost"]) if "lost" in entry else None,
                             unstable=frozenset(entry.get("unstable", [])), line=line))
     return found

@@ -200,6 +200,8 @@ def _validate_one(course: Course, name: str, seeds: list[int], grader: _Grader) 
             problems.append(f"fails {', '.join(sorted(failed)) or 'nothing'}, not {', '.join(sorted(mutant.fails))}")
         if mutant.message and (first is None or mutant.message not in first.feedback):
             problems.append(f"the first failure does not say {mutant.message!r}")
+        problems += [f"{t.function} says {text!r}, a false cause" for text in mutant.never for t in result.tests
+                     if text in t.feedback]
         if mutant.lost is not None and abs(lost - unstable_lost - mutant.lost) > 1e-9:
             problems.append(f"it loses {lost:g} points, not {mutant.lost:g}")
         about = f" ({mutant.description})" if mutant.description else ""

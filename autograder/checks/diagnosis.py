@@ -6,7 +6,7 @@ grader knows what that factor means, e.g. N = "averaged twice"), a transpose.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -60,16 +60,81 @@ def diagnose(g: np.ndarray, e: np.ndarray, hints: dict) -> str:
 
 
 def nonzero_start(train: Callable[..., Any], X: np.ndarray, y: np.ndarray) -> str:
-    """For a training function that must start from zero weights (a linear unit's, say):
-    with eta = 0 nothing moves, so what it returns is where it started. Only a diagnosis, asked
-    after a test has failed: whatever the student's code does wrong here is ignored."""
+    """For a training function that must start from zero weights (a linear unit's, say) and
+    returns (w, b, one record per epoch): trained for zero epochs, what it returns is where it
+    started - provided it honours `epochs`, which its empty record shows. (A run with eta = 0
+    would rely on the learning rate, which the very code under suspicion may ignore.) Only a
+    diagnosis, asked after a test has failed: whatever the student's code does wrong here is
+    ignored."""
     try:
-        w, b = train(X.copy(), y.copy(), eta=0.0, epochs=1)[:2]
-        if type(w) is np.ndarray and w.shape == (X.shape[1],) and (np.any(w != 0) or float(b) != 0):
+        out = train(X.copy(), y.copy(), epochs=0)
+        w, b, record = out[:3]
+        if (type(w) is np.ndarray and w.shape == (X.shape[1],) and len(record) == 0
+                and (np.any(w != 0) or float(b) != 0)):
             return "the weights do not start from zero: start from w = zeros(n_features) and b = 0."
     except Exception:  # noqa: BLE001 - the test has already failed for its own reason
         pass
     return ""
+
+
+def agreeing(mistakes: dict[str, tuple], got: tuple, rtol: float = 1e-6, atol: float = 1e-9) -> dict[str, tuple]:
+    """The known mistakes (cause -> every output a call with that mistake returns) that explain
+    every output that came back: a mistake that one output points to while another rules it
+    out is no cause, so hints built from these are consistent with the whole call."""
+    def same(g: Any, e: Any) -> bool:
+        try:
+            g, e = np.asarray(g, dtype=np.float64), np.asarray(e, dtype=np.float64)
+        except (TypeError, ValueError):
+            return False
+        return g.shape == e.shape and bool(np.allclose(g, e, rtol=rtol, atol=atol))
+
+    return {cause: outputs for cause, outputs in mistakes.items()
+            if len(outputs) == len(got) and all(same(g, e) for g, e in zip(got, outputs))}
+
+
+def either(causes: Sequence[str]) -> str:
+    """One cause, or all that fit the evidence equally well: never one of them picked as if it
+    were the only one."""
+    causes = list(causes)
+    if len(causes) <= 1:
+        return causes[0] if causes else ""
+    return f"{len(causes)} known mistakes fit everything that came back: " + " Or: ".join(
+        f"({i}) {cause}" for i, cause in enumerate(causes, 1))
+
+
+def what_is_right(parts: dict[str, tuple[Any, Any]], position: str = "index") -> str:
+    """What is known when no cause fits: which outputs of a call are right and where the first
+    wrong one starts to differ ("w and b are right; only errors differs, from epoch 3.").
+    `parts` maps each output's name to (what came back, what was expected)."""
+    def same(got: Any, expected: Any) -> bool:
+        try:
+            got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+        except (TypeError, ValueError):
+            return False
+        return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=1e-9, atol=1e-12))
+
+    right = [name for name, (got, expected) in parts.items() if same(got, expected)]
+    wrong = [name for name in parts if name not in right]
+    if not right or not wrong:
+        return ""
+    where = ""
+    if len(wrong) == 1:
+        got, expected = parts[wrong[0]]
+        try:
+            got, expected = np.asarray(got, dtype=np.float64).ravel(), np.asarray(expected, dtype=np.float64).ravel()
+            if got.shape == expected.shape:
+                where = f", from {position} {int(np.flatnonzero(~np.isclose(got, expected))[0])}"
+        except (TypeError, ValueError, IndexError):
+            pass
+    verb = "is" if len(right) == 1 else "are"
+    return (f"{listed(right)} {verb} right; only {listed(wrong)} "
+            f"{'differs' if len(wrong) == 1 else 'differ'}{where}.")
+
+
+def listed(names: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _factor(alpha: float) -> str:
