@@ -10,9 +10,13 @@ Loaded automatically (entry point `pytest11`), so an instructor can also run
 """
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
+import inspect
 import re
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +73,30 @@ def test_metadata(item: pytest.Item) -> dict[str, Any]:
         match = re.fullmatch(r"test_(\w+)\.py", item.path.name)
         assignment = match.group(1) if match else item.path.stem
     return {"points": points, "visibility": visibility, "assignment": assignment, "name": _display_name(item)}
+
+
+def tested_functions(item: pytest.Item, functions: tuple[str, ...]) -> tuple[str, ...]:
+    """The course's functions a test grades: its `functions` marker's, or else those of
+    `functions` its own body names (`student.layers.conv_forward`, or the string "conv_forward")."""
+    marker = item.get_closest_marker("functions")
+    return tuple(marker.args) if marker else _named_functions(getattr(item, "function", None), functions)
+
+
+@functools.lru_cache(maxsize=None)
+def _named_functions(function: Any, functions: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return ()
+    known = set(functions)
+    named = set()
+    for node in ast.walk(tree):  # student.<module>.<function>, not reference.<function>
+        if (isinstance(node, ast.Attribute) and node.attr in known and isinstance(node.value, ast.Attribute)
+                and isinstance(node.value.value, ast.Name) and node.value.value.id == "student"):
+            named.add(node.attr)
+        elif isinstance(node, ast.Constant) and node.value in known:
+            named.add(node.value)
+    return tuple(f for f in functions if f in named)
 
 
 def _display_name(item: pytest.Item) -> str:
@@ -145,10 +173,12 @@ class GradingSession:
         if isinstance(exc, SandboxFailed):
             self.sandbox_failure = str(exc)
         status, feedback = outcome_of(exc, meta["visibility"] == "visible")
+        course = self.course or Course.locate(near=item.config.rootpath)
+        known = course[meta["assignment"]].functions if meta["assignment"] in course.names else ()
         result = TestResult(
             name=meta["name"], score=meta["points"] if status == "passed" else 0.0, max_score=meta["points"],
             status=status, visibility=meta["visibility"], feedback=feedback, nodeid=item.nodeid,
-            seconds=getattr(report, "duration", 0.0))
+            seconds=getattr(report, "duration", 0.0), functions=tested_functions(item, tuple(known)))
         self.results.setdefault(meta["assignment"], AssignmentResult(meta["assignment"])).tests.append(result)
 
 

@@ -16,20 +16,17 @@ the same way, with the same points as `autograder grade`.
 """
 from __future__ import annotations
 
-import ast
 import contextlib
 import functools
-import inspect
 import io
 import re
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from autograder.course import Course
-from autograder.grading.plugin import MARKERS, test_metadata
+from autograder.grading.plugin import MARKERS, test_metadata, tested_functions
 from autograder.grading.runner import PYTEST_ARGS, file_stamp, forget_other_courses
 
 DIRECTIVE = re.compile(r"^<!--\s*(implement|reuse|check):\s*(.*?)\s*-->[ \t]*$", re.M)
@@ -91,22 +88,6 @@ def function_groups(course: Course, assignment: str) -> list[tuple[str, ...]]:
     return groups
 
 
-def _named_functions(function, functions: tuple[str, ...]) -> tuple[str, ...]:
-    """Which of `functions` a test's own body names, in their order."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    except (OSError, TypeError, SyntaxError):
-        return ()
-    known = set(functions)
-    named = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in known:
-            named.add(node.attr)
-        elif isinstance(node, ast.Constant) and node.value in known:
-            named.add(node.value)
-    return tuple(f for f in functions if f in named)
-
-
 class _Collector:
     def __init__(self) -> None:
         self.items: list[pytest.Item] = []
@@ -130,8 +111,7 @@ def collect(path: Path, functions: tuple[str, ...], rootdir: Path) -> list[TestI
     tests = []
     for item in collector.items:
         meta = test_metadata(item)
-        marker = item.get_closest_marker("functions")
-        grades = tuple(marker.args) if marker else _named_functions(getattr(item, "function", None), functions)
+        grades = tested_functions(item, functions)
         unknown = [f for f in grades if f not in functions]
         if unknown:
             raise QuestionError(f"{item.nodeid}: functions({', '.join(unknown)}) are not functions of {path.name}'s "

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course import Course
+from autograder.grading import roots
 from autograder.grading.plugin import GradingSession
 from autograder.grading.student import Student
 from autograder.results.model import AssignmentResult, SubmissionResult
@@ -133,6 +134,7 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
         raise GraderError(f"pytest could not run the graders (exit code {int(code)}): {out.getvalue()[-2000:]}")
     for name in assignments:
         result.assignments[name] = session.results.get(name, AssignmentResult(name))
+        roots.trace(result.assignments[name], course[name].depends, course[name].functions)
         result.assignments[name].title = course[name].title
         result.assignments[name].graders = course.digest(name)
     result.seconds = time.perf_counter() - start

@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
 from rich.text import Text
 
-from autograder.render.terminal import print_feedback, shared_feedback
+from autograder.render.terminal import print_feedback, shared_feedback, start_with
 from autograder.results.model import SubmissionResult
 
 # Templates are named *.html.j2: autoescape must match that, or student text would be raw HTML.
@@ -26,7 +26,8 @@ def safe_filename(submission_id: str) -> str:
 
 
 def html(result: SubmissionResult) -> str:
-    return environment.get_template("feedback.html.j2").render(result=result, shared=shared_feedback)
+    return environment.get_template("feedback.html.j2").render(
+        result=result, shared=shared_feedback, start_with=start_with)
 
 
 def text(result: SubmissionResult) -> str:

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from autograder.checks.diagnosis import listed
 from autograder.results.model import AssignmentResult, SubmissionResult, TestResult
 
 if TYPE_CHECKING:
@@ -45,6 +46,16 @@ def shared_feedback(assignment: AssignmentResult) -> str:
     return ""
 
 
+def start_with(assignment: AssignmentResult) -> str:
+    """The report's opening when failures build on failing functions: the few root causes."""
+    roots = assignment.roots
+    if not roots:
+        return ""
+    one = len(roots) == 1
+    return (f"Start with {listed(roots)}: other failing tests build on {'it' if one else 'them'}, and "
+            f"{'it fails its own test' if one else 'each fails its own test'}.")
+
+
 def print_tests(console: Console, tests: list[TestResult], *, verbose_passes: bool = True) -> None:
     """Each test with its mark, and the feedback of those that did not pass."""
     for test in tests:
@@ -66,6 +77,8 @@ def print_feedback(console: Console, result: SubmissionResult, *, verbose_passes
                                style=MARKS[assignment.tests[0].status][1]))
             console.print()
             continue
+        if opening := start_with(assignment):
+            console.print(Text(f"  {opening}", style="bold"))
         print_tests(console, assignment.tests, verbose_passes=verbose_passes)
         console.print()
     for note in result.messages:

@@ -26,6 +26,8 @@ class TestResult:
     feedback: str = ""
     nodeid: str = ""
     seconds: float = 0.0
+    functions: tuple[str, ...] = ()  # the course's functions this test grades
+    follows: tuple[str, ...] = ()  # failing functions it builds on, whose own tests fail: the root causes
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -42,13 +44,14 @@ class TestResult:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "score": self.score, "max_score": self.max_score,
                 "status": self.status, "visibility": self.visibility, "feedback": self.feedback,
-                "nodeid": self.nodeid}
+                "nodeid": self.nodeid, "functions": list(self.functions), "follows": list(self.follows)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TestResult":
         return cls(name=data["name"], score=data["score"], max_score=data["max_score"], status=data["status"],
                    visibility=data.get("visibility", "visible"), feedback=data.get("feedback", ""),
-                   nodeid=data.get("nodeid", ""))
+                   nodeid=data.get("nodeid", ""), functions=tuple(map(str, data.get("functions", ()))),
+                   follows=tuple(map(str, data.get("follows", ()))))
 
 
 @dataclass
@@ -73,6 +76,14 @@ class AssignmentResult:
     @property
     def passed(self) -> int:
         return sum(t.status == "passed" for t in self.tests)
+
+    @property
+    def roots(self) -> list[str]:
+        """The failing functions that other failed tests build on, in test order: where to start."""
+        found: list[str] = []
+        for test in self.tests:
+            found += [f for f in test.follows if f not in found]
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"score": self.score, "max_score": self.max_score,

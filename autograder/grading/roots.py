@@ -1,0 +1,56 @@
+"""Root causes: a failed test that builds on a failing function says which one to fix first.
+
+One broken building block fails every later test, each with its own evidence, and none
+would point at the block. The manifest's `depends` says which functions build on which;
+each test grades the functions its body names (plugin.tested_functions). A function is
+failing when a test that grades it alone fails. A failed test whose functions build on
+failing functions (directly or through others) is told to fix the deepest of them first:
+a fact - that function fails its own test - and advice, never a claim that it is this
+test's only cause. A test only mentions tests that a student can see whenever they can
+see it, so a visible test never gives away a hidden one's outcome.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from autograder.checks.diagnosis import listed
+from autograder.results.model import AssignmentResult, TestResult
+
+SHOWN = {"visible": 0, "after_due_date": 1, "after_published": 2, "hidden": 3}  # later rank: shown less often
+
+
+def below(functions: Sequence[str], depends: Mapping[str, Sequence[str]]) -> set[str]:
+    """Every function of the module that `functions` build on, directly or through others."""
+    seen: set[str] = set()
+    todo = list(functions)
+    while todo:
+        for other in depends.get(todo.pop(), ()):
+            if "." not in other and other not in seen:  # "module.function": another assignment's
+                seen.add(other)
+                todo.append(other)
+    return seen - set(functions)
+
+
+def trace(result: AssignmentResult, depends: Mapping[str, Sequence[str]], order: Sequence[str]) -> None:
+    """Sets `follows` on each failed test that builds on failing functions and puts the advice
+    first in its feedback."""
+    failing: dict[str, TestResult] = {}
+    for test in result.tests:
+        if test.status != "passed" and len(test.functions) == 1:
+            failing.setdefault(test.functions[0], test)
+    for test in result.tests:
+        if test.status == "passed" or not test.functions:
+            continue
+        under = [f for f in below(test.functions, depends)
+                 if f in failing and SHOWN[failing[f].visibility] <= SHOWN[test.visibility]]
+        roots = [f for f in under if not below([f], depends) & set(under)]
+        if roots:
+            test.follows = tuple(sorted(roots, key=lambda f: order.index(f) if f in order else len(order)))
+            test.feedback = f"{advice(test.functions, test.follows)}\n{test.feedback}"
+
+
+def advice(functions: Sequence[str], roots: Sequence[str]) -> str:
+    one = len(roots) == 1
+    return (f"Fix {listed(roots)} first: {listed(functions)} build{'s' if len(functions) == 1 else ''} on "
+            f"{'it' if one else 'them'}, and {'its own test fails' if one else 'their own tests fail'}. "
+            f"This test may pass once {'it is' if one else 'they are'} fixed.")

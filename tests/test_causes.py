@@ -1,0 +1,166 @@
+"""A cause is named only when all the evidence agrees with it: the pieces that decide that,
+each tried on the evidence that used to mislead it, and the root causes a report opens with."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from rich.console import Console
+
+from autograder.checks.diagnosis import agreeing, either, nonzero_start, what_is_right
+from autograder.grading import roots
+from autograder.render import feedback
+from autograder.render.terminal import print_feedback, start_with
+from autograder.results import model
+from conftest import failed_tests, patched_source
+
+AssignmentResult, SubmissionResult = model.AssignmentResult, model.SubmissionResult
+
+X = np.array([[1.0, 2.0], [-1.0, 0.5], [2.0, -1.0]])
+Y = np.array([1, 0, 1])
+
+
+def training(start=0.0, use_eta=True, use_epochs=True):
+    """A perceptron-like training loop with the named parts honoured or not."""
+    def train(X, y, eta=0.1, epochs=10):
+        w, b, errors = np.full(X.shape[1], start), start, []
+        for _ in range(epochs if use_epochs else 10):
+            mistakes = 0
+            for x, target in zip(X, y):
+                error = target - int(x @ w + b >= 0)
+                mistakes += error != 0
+                step = eta if use_eta else 1.0
+                w, b = w + step * error * x, b + step * error
+            errors.append(mistakes)
+        return w, b, errors
+    return train
+
+
+def test_a_start_away_from_zero_is_named_only_by_a_run_that_shows_it():
+    assert "do not start from zero" in nonzero_start(training(start=0.5), X, Y)
+    assert nonzero_start(training(), X, Y) == ""
+    assert nonzero_start(training(use_eta=False), X, Y) == ""  # an ignored eta moves the weights at eta = 0
+    assert nonzero_start(training(start=0.5, use_epochs=False), X, Y) == ""  # no empty record: no evidence
+
+
+def test_a_mistake_is_named_only_when_every_output_agrees():
+    right = (np.array([1.0, 2.0]), 0.5, [3, 1, 0])
+    mistakes = {"A": (np.array([1.0, 2.0]), 0.5, [3, 2, 0]),  # same weights, other counts
+                "B": (np.array([2.0, 2.0]), 0.5, [3, 1, 0])}  # same counts, other weights
+    assert agreeing(mistakes, right) == {}
+    assert list(agreeing(mistakes, (np.array([1.0, 2.0]), 0.5, [3, 2, 0]))) == ["A"]
+    assert agreeing(mistakes, (np.array([1.0, 2.0]), 0.5)) == {}  # a missing output agrees with nothing
+
+
+def test_two_causes_that_fit_are_both_said():
+    assert either([]) == "" and either(["it is A."]) == "it is A."
+    both = either(["it is A.", "it is B."])
+    assert both.startswith("2 known mistakes fit everything that came back") and "(1) it is A." in both
+    assert "(2) it is B." in both
+
+
+def test_what_is_known_when_no_cause_fits():
+    known = what_is_right({"w": ([1.0, 2.0], [1.0, 2.0]), "b": (0.5, 0.5), "errors": ([3, 1, 2], [3, 1, 0])},
+                          position="epoch")
+    assert known == "w and b are right; only errors differs, from epoch 2."
+    assert what_is_right({"w": ([1.0], [2.0]), "b": (1.0, 2.0)}) == ""  # nothing right: nothing to add
+    assert what_is_right({"w": ([1.0], [1.0]), "b": (1.0, 1.0)}) == ""  # nothing wrong either
+
+
+def result(*tests: tuple[str, tuple[str, ...], str, str]) -> AssignmentResult:
+    """tests: (name, functions, status, visibility)."""
+    return AssignmentResult("perceptron", [
+        model.TestResult(name=name, score=0.0 if status != "passed" else 1.0, max_score=1.0, status=status,
+                   visibility=visibility, feedback="" if status == "passed" else f"{name} is wrong.",
+                   nodeid=f"test_perceptron.py::{name}", functions=functions)
+        for name, functions, status, visibility in tests])
+
+
+DEPENDS = {"predict": ("net_input", "step"), "perceptron_update": ("predict",),
+           "train_perceptron": ("perceptron_update",)}
+ORDER = ("net_input", "step", "predict", "perceptron_update", "train_perceptron")
+
+
+def test_a_failure_that_builds_on_a_failing_function_names_the_deepest_first():
+    assignment = result(("test_net_input", ("net_input",), "failed", "visible"),
+                        ("test_step", ("step",), "passed", "visible"),
+                        ("test_predict", ("predict",), "failed", "visible"),
+                        ("test_train", ("train_perceptron",), "failed", "visible"))
+    roots.trace(assignment, DEPENDS, ORDER)
+    net_input, _, predict, train = assignment.tests
+    assert net_input.follows == () and net_input.feedback == "test_net_input is wrong."
+    assert predict.follows == ("net_input",) and train.follows == ("net_input",)  # not predict: it builds on net_input
+    assert predict.feedback.startswith("Fix net_input first: predict builds on it, and its own test fails.")
+    assert predict.feedback.endswith("\ntest_predict is wrong.")  # the test's own evidence is kept, after
+    assert assignment.roots == ["net_input"]
+    assert start_with(assignment).startswith("Start with net_input: other failing tests build on it")
+
+
+def test_two_independent_roots_are_both_named():
+    assignment = result(("test_net_input", ("net_input",), "failed", "visible"),
+                        ("test_step", ("step",), "failed", "visible"),
+                        ("test_predict", ("predict",), "failed", "visible"))
+    roots.trace(assignment, DEPENDS, ORDER)
+    assert assignment.tests[2].follows == ("net_input", "step")
+    assert assignment.tests[2].feedback.startswith("Fix net_input and step first: predict builds on them, and "
+                                                   "their own tests fail.")
+
+
+def test_only_a_test_of_one_function_shows_that_it_fails():
+    """A failing test of several functions does not say which of them is wrong."""
+    assignment = result(("test_unchanged", ("predict", "perceptron_update"), "failed", "visible"),
+                        ("test_train", ("train_perceptron",), "failed", "visible"))
+    roots.trace(assignment, DEPENDS, ORDER)
+    assert all(t.follows == () for t in assignment.tests)
+
+
+def test_a_visible_test_never_gives_away_a_hidden_outcome():
+    assignment = result(("test_net_input", ("net_input",), "failed", "hidden"),
+                        ("test_predict", ("predict",), "failed", "visible"),
+                        ("test_train", ("train_perceptron",), "failed", "hidden"))
+    roots.trace(assignment, DEPENDS, ORDER)
+    assert assignment.tests[1].follows == () and "net_input" not in assignment.tests[1].feedback
+    assert assignment.tests[2].follows == ("net_input",)
+
+
+def test_the_report_opens_with_the_root_causes_and_the_record_keeps_them():
+    assignment = result(("test_net_input", ("net_input",), "failed", "visible"),
+                        ("test_predict", ("predict",), "failed", "visible"))
+    roots.trace(assignment, DEPENDS, ORDER)
+    submission = SubmissionResult(submission="alice", assignments={"perceptron": assignment})
+    out = io.StringIO()
+    print_feedback(Console(file=out, width=200, color_system=None), submission)
+    lines = [line.strip() for line in out.getvalue().splitlines() if line.strip()]
+    assert lines[1].startswith("Start with net_input") and lines[2].endswith("test_net_input")
+    assert "<strong>Start with net_input" in feedback.html(submission)
+    again = SubmissionResult.from_dict(submission.to_dict())
+    assert again.assignments["perceptron"].tests[1].follows == ("net_input",)
+    assert again.assignments["perceptron"].tests[1].functions == ("predict",)
+
+
+# --- graded end to end --------------------------------------------------------------------
+
+def test_a_downstream_test_points_at_the_upstream_bug_not_at_itself(grade_files):
+    """net_input drops the bias: the update is right for the prediction it was given."""
+    result = grade_files({"perceptron.py": patched_source("perceptron", [("return X @ w + b", "return X @ w")])},
+                         ["perceptron"])
+    update = failed_tests(result)["test_perceptron_update"]
+    assert update.startswith("Fix net_input first: perceptron_update builds on it")
+    assert "your predict gives 1 for this sample, which is wrong, and perceptron_update follows that" in update
+    assert "w changed although the prediction was right" not in update
+    assert failed_tests(result)["test_train_perceptron"].startswith("Fix net_input first")
+
+
+def test_the_overflow_is_placed_where_it_happens(grade_files):
+    positive = patched_source("activations", [(
+        "    e = np.exp(-np.abs(z))  # in (0, 1]: safe for any z\n"
+        "    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
+        "    return np.where(z >= 0, 1.0 / (1.0 + np.exp(z)), np.exp(z) / (1.0 + np.exp(z)))")])
+    naive = patched_source("activations", [(
+        "    e = np.exp(-np.abs(z))  # in (0, 1]: safe for any z\n"
+        "    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))", "    return 1.0 / (1.0 + np.exp(-z))")])
+    said = {}
+    for name, source in (("positive", positive), ("naive", naive)):
+        said[name] = failed_tests(grade_files({"activations.py": source}, ["activations"]))["test_sigmoid_is_stable"]
+    assert "overflows for large positive z" in said["positive"] and "negative" not in said["positive"]
+    assert "np.exp(-z) overflows for large negative z" in said["naive"]
