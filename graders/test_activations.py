@@ -73,7 +73,7 @@ def explain_derivative(student, reference, failure, name, z, derivative, grading
     correct = check_gradients(local_evaluator(lambda p: float(np.sum(c * getattr(reference, name)(p["z"]))), {"z": z}),
                               {"z": z}, grads, seed=grading_seed, localize=False)
     worst = float(np.max(np.abs(own_values - expected_values)))
-    failure.add(*three_ways(f"{name}_grad", name, function_ok, correct["z"], own["z"], word="derivative",
+    failure.explain(*three_ways(f"{name}_grad", name, function_ok, correct["z"], own["z"], word="derivative",
                             how_wrong=f"off by up to {worst:.3g}"))
 
 

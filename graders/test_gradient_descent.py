@@ -8,7 +8,7 @@ feedback can tell "your gradient is right for your cost, but the cost is wrong" 
 import numpy as np
 import pytest
 
-from autograder.checks import (CheckFailure, as_number, describe, expect_array, expect_scalar, expect_sequence,
+from autograder.checks import (CheckFailure, as_number, how_far, describe, expect_array, expect_scalar, expect_sequence,
                                expect_tuple, expect_unchanged, measured)
 from autograder.checks.diagnosis import nonzero_start, three_ways
 from autograder.checks.gradcheck import check_gradients, local_evaluator
@@ -54,8 +54,8 @@ def explain_gradient(student, reference, failure, X, y, w, b, grads, grading_see
                                                                                          "b": (1, None)}),
                           params, grads, seed=grading_seed, step=1e-4, noise_aware=True, localize=False)
     key = next((k for k in ("w", "b") if not correct[k].passed), "w")
-    failure.add(*three_ways(f"d{key}", "cost", cost_ok, correct[key], own[key], own_name="sse_cost",
-                            how_wrong=f"it is {cost:.6g} where the correct cost is {expected_cost:.6g}",
+    failure.explain(*three_ways(f"d{key}", "cost", cost_ok, correct[key], own[key], own_name="sse_cost",
+                            how_wrong=how_far(float(cost), float(expected_cost)),
                             evaluations=correct.evaluations + own.evaluations))
 
 

@@ -16,7 +16,7 @@ draw is kept only if the reference's gradients pass the same numerical check.
 import numpy as np
 import pytest
 
-from autograder.checks import (CheckFailure, as_number, as_sequence, describe, expect_array, expect_scalar,
+from autograder.checks import (CheckFailure, as_number, how_far, as_sequence, describe, expect_array, expect_scalar,
                                expect_tuple, expect_unchanged)
 from autograder.checks.diagnosis import three_ways
 from autograder.checks.gradcheck import check_gradients, local_evaluator
@@ -265,9 +265,9 @@ def check_gradients_three_ways(student, reference, params, X, y, activation, gra
              + ("at the output layer first." if layer == L else f"at layer {layer} first (the layers above it are "
                                                                  f"right)."))
     explanation, figures = three_ways(f"grads['{key}']", "loss", forward_ok, correct[key], own[key],
-                                      how_wrong=f"it is {loss:.6g} where the correct loss is {expected_loss:.6g}",
+                                      how_wrong=how_far(float(loss), float(expected_loss)),
                                       evaluations=correct.evaluations + own.evaluations)
-    failure.add(explanation, where, figures)
+    failure.explain(explanation, where, figures)
     raise failure
 
 

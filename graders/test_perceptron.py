@@ -181,8 +181,8 @@ def explain_training(student, got, expected, X, y, eta, epochs, inputs, tol=TOL)
     except CheckFailure as failure:  # a mistake that explains every output outranks a pattern in one
         failure.diagnosis = diagnose_training(student, got, X, y, eta, epochs) or failure.diagnosis
         if not failure.diagnosis:
-            failure.add(what_is_right({"w": (got[0], w_ref), "b": (got[1], b_ref), "errors": (got[2], errors_ref)},
-                                      position="epoch"))
+            failure.known = what_is_right({"w": (got[0], w_ref), "b": (got[1], b_ref),
+                                           "errors": (got[2], errors_ref)}, position="epoch")
         raise
 
 

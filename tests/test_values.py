@@ -27,8 +27,8 @@ def failure(got, expected=EXPECTED, **kwargs) -> CheckFailure:
     (np.array(["a", "b", "c"]), "f(z) has dtype <U1 for z of shape (3,); expected numbers"),
     (np.array([0.5, np.inf, np.nan]), "f(z) is inf at index (1,) for z of shape (3,), where a finite number was "
                                       "expected (2 of 3 entries are not finite)"),
-    (np.array([0.5, 0.25, 0.2]), "f(z) has wrong values for z of shape (3,): 1 of 3 entries differ (max absolute "
-                                 "error 0.075, max relative error 0.6); the first is at index (2,)"),
+    (np.array([0.5, 0.25, 0.2]), "f(z) has wrong values for z of shape (3,): 1 of 3 entries differ, by up to "
+                                 "0.075 (up to 60% of the right value); the first is at index (2,)"),
 ])
 def test_checks_in_order_with_a_sentence_each(got, says):
     assert failure(got).summary.startswith(says), failure(got).summary

@@ -29,6 +29,7 @@ from autograder.checks.values import (
     expect_unchanged,
     expect_value,
     floating_point_warnings,
+    how_far,
 )
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "expect_unchanged",
     "expect_value",
     "floating_point_warnings",
+    "how_far",
 ]

@@ -30,7 +30,7 @@ from autograder.checks.diagnosis import three_ways
 from autograder.checks.gradcheck import check_gradients, local_evaluator
 from autograder.checks.tolerance import Tolerance, from_runs, leaves, low_precision_runs, measured
 from autograder.checks.values import (CheckFailure, as_array, as_number, describe, expect_array, expect_no_warnings,
-                                      expect_tuple, expect_unchanged, expect_value, tolerance_for)
+                                      expect_tuple, expect_unchanged, expect_value, how_far, tolerance_for)
 
 Hints = Mapping[Any, Any] | Callable[..., Mapping[Any, Any]] | None
 
@@ -319,7 +319,7 @@ def check_layer(forward: Any, backward: Any, reference_forward: Callable[..., An
         try:
             expect_array(grads[n], ref_grads[n], name=f"d{n}", inputs=inputs, hints=key_hints, **tol.kwargs())
         except CheckFailure as failure:
-            failure.add(*_three_ways_layer(forward, reference_forward, args, kwargs, positions, n, grads[n], dout,
+            failure.explain(*_three_ways_layer(forward, reference_forward, args, kwargs, positions, n, grads[n], dout,
                                            forward_ok, float(np.max(np.abs(out - ref_out))), seed, step))
             raise
     return grads
@@ -403,8 +403,8 @@ def check_loss_and_grads(student_fn: Any, reference_fn: Callable[..., Any], case
                                       step=step, localize=False)
             mine = check_gradients(own, at, grads_of, keys=wrong, seed=seed, step=step, noise_aware=True,
                                    localize=False)
-            failure.add(*three_ways(f"d{key}", "loss", loss_ok, correct[key], mine[key],
-                                    how_wrong=f"{loss_value:.6g} instead of {ref_loss:.6g}" if not loss_ok else ""))
+            failure.explain(*three_ways(f"d{key}", "loss", loss_ok, correct[key], mine[key],
+                                    how_wrong=how_far(loss_value, ref_loss) if not loss_ok else ""))
             raise
     if not loss_ok:
         expect_value(loss_value, ref_loss, name=f"the loss of {label}", inputs=inputs, **loss_tol.kwargs())
@@ -443,6 +443,6 @@ def check_derivative(f: Any, df: Any, reference_f: Callable[..., Any], reference
                                                       {"z": z}), {"z": z}, grads, seed=seed, localize=False)
             worst = float(np.max(np.abs(own_values - expected_values))) if own_values is not None and \
                 own_values.shape == np.shape(expected_values) else float("nan")
-            failure.add(*three_ways(df.name, f.name, f_ok, correct["z"], mine["z"], word="derivative",
+            failure.explain(*three_ways(df.name, f.name, f_ok, correct["z"], mine["z"], word="derivative",
                                     how_wrong=f"off by up to {worst:.3g}"))
             raise

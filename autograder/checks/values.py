@@ -25,24 +25,38 @@ LOW_PRECISION_RTOL = 1e-4
 LOW_PRECISION_ATOL_SCALE = 1e-5
 
 
-class CheckFailure(AssertionError):
-    """A check that failed, with what may be shown to the student and what may not."""
+NO_CAUSE = "No known cause fits all of the evidence."
 
-    def __init__(self, summary: str, reveal: str = "", diagnosis: str = "") -> None:
+
+class CheckFailure(AssertionError):
+    """A check that failed, with what may be shown to the student and what may not.
+
+    Its feedback puts the cause first, in plain words - the diagnosis, or when none fits,
+    what is known for sure (`known`: "w and b are right; only errors differs") - then, after
+    a blank line, the evidence: the summary, and on visible tests what was expected."""
+
+    def __init__(self, summary: str, reveal: str = "", diagnosis: str = "", known: str = "") -> None:
         super().__init__(summary)
-        self.summary, self.reveal, self.diagnosis = summary, reveal, diagnosis
+        self.summary, self.reveal, self.diagnosis, self.known = summary, reveal, diagnosis, known
 
     def add(self, *lines: str) -> None:
         """Appends lines (empty ones are skipped) to the summary: what further checks found out."""
         self.summary = "\n".join([self.summary, *(line for line in lines if line)])
 
+    def explain(self, known: str, *evidence: str) -> None:
+        """Adds what further checks established (known: a sentence for the cause paragraph) and
+        their figures (evidence lines)."""
+        if known:
+            self.known = f"{self.known} {known}".strip()
+        self.add(*evidence)
+
     def feedback(self, visible: bool) -> str:
-        parts = [self.summary]
         if self.diagnosis:
-            parts.append(f"Likely cause: {self.diagnosis}")
-        if visible and self.reveal:
-            parts.append(self.reveal)
-        return "\n".join(parts)
+            cause = f"Likely cause: {self.diagnosis}" + (f"\n{self.known}" if self.known else "")
+        else:
+            cause = f"{NO_CAUSE} What is known: {self.known}" if self.known else NO_CAUSE
+        evidence = [self.summary, *([self.reveal] if visible and self.reveal else [])]
+        return cause + "\n\n" + "\n".join(evidence)
 
 
 def describe_type(value: Any) -> str:
@@ -150,18 +164,33 @@ def _compare_values(got: np.ndarray, expected: np.ndarray, name: str, inputs: st
         return
     diff = np.abs(g - e)
     diff = np.where(np.isfinite(diff), diff, 0.0)
-    rel = diff / np.maximum(np.abs(e), atol)
     diagnosis = diagnose(g, e, hints or {})
     if g.ndim == 0:
-        raise CheckFailure(f"{name} is wrong{_input_note(inputs)} (absolute error {float(diff):.3g}, relative "
-                           f"error {float(rel):.3g}).", reveal=f"Got {_fmt(g[()])}, expected {_fmt(e[()])}.",
-                           diagnosis=diagnosis)
+        raise CheckFailure(f"{name} is wrong{_input_note(inputs)}: {how_far(float(g), float(e), atol)}.",
+                           reveal=f"Got {_fmt(g[()])}, expected {_fmt(e[()])}.", diagnosis=diagnosis)
     index = tuple(int(i) for i in np.argwhere(~close)[0])
-    summary = (f"{name} has wrong values{_input_note(inputs)}: {int((~close).sum())} of {g.size} entries differ "
-               f"(max absolute error {diff.max():.3g}, max relative error {rel.max():.3g}); the first is at "
-               f"index {index}.")
+    wrong = ~close
+    sized = wrong & (np.abs(e) > atol)  # a relative error means nothing where the right value is 0
+    relative = f" (up to {_relative(float(np.max(diff[sized] / np.abs(e[sized]))))})" if sized.any() else ""
+    summary = (f"{name} has wrong values{_input_note(inputs)}: {int(wrong.sum())} of {g.size} entries differ, by up "
+               f"to {diff.max():.3g}{relative}; the first is at index {index}.")
     raise CheckFailure(summary, reveal=f"At index {index}: got {_fmt(g[index])}, expected {_fmt(e[index])}.",
                        diagnosis=diagnosis)
+
+
+def how_far(got: float, expected: float, atol: float = 0.0) -> str:
+    """How far a number is from the right one, in words that show neither ("off by 11 (100% of
+    the right value)"); one definition of relative error, |got - expected| / |expected|, and
+    none where the right value is 0."""
+    diff = abs(got - expected)
+    if abs(expected) <= atol or not np.isfinite(diff):
+        return f"off by {diff:.3g}"
+    sign = ", and of the wrong sign" if got * expected < 0 else ""
+    return f"off by {diff:.3g} ({_relative(diff / abs(expected))}{sign})"
+
+
+def _relative(rel: float) -> str:
+    return f"{rel:.3g} times the size of the right value" if rel >= 10 else f"{100 * rel:.3g}% of the right value"
 
 
 def is_number(value: Any) -> bool:

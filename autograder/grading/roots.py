@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from autograder.checks.diagnosis import listed
+from autograder.checks.values import NO_CAUSE
 from autograder.results.model import AssignmentResult, TestResult
 
 SHOWN = {"visible": 0, "after_due_date": 1, "after_published": 2, "hidden": 3}  # later rank: shown less often
@@ -46,7 +47,15 @@ def trace(result: AssignmentResult, depends: Mapping[str, Sequence[str]], order:
         roots = [f for f in under if not below([f], depends) & set(under)]
         if roots:
             test.follows = tuple(sorted(roots, key=lambda f: order.index(f) if f in order else len(order)))
-            test.feedback = f"{advice(test.functions, test.follows)}\n{test.feedback}"
+            test.feedback = lead_with(advice(test.functions, test.follows), test.feedback)
+
+
+def lead_with(advice: str, feedback: str) -> str:
+    """The advice first, in the cause paragraph: in place of "no known cause", or before the cause."""
+    if feedback.startswith(NO_CAUSE):
+        rest = feedback[len(NO_CAUSE):]
+        return advice + (rest if rest.startswith("\n") else " " + rest.lstrip())
+    return f"{advice}\n{feedback}"
 
 
 def advice(functions: Sequence[str], roots: Sequence[str]) -> str:

@@ -35,7 +35,7 @@ def text(result: SubmissionResult) -> str:
     console = Console(file=buffer, width=100, color_system=None, emoji=False, highlight=False, force_jupyter=False)
     console.print(Text(f"Feedback for {result.submission}: {result.score:g}/{result.max_score:g}\n"))
     print_feedback(console, result)
-    return buffer.getvalue()
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())  # no padding of wrapped lines
 
 
 def write(folder: Path, result: SubmissionResult) -> list[Path]:

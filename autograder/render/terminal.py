@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -63,8 +64,9 @@ def print_tests(console: Console, tests: list[TestResult], *, verbose_passes: bo
         if test.status == "passed" and not verbose_passes:
             continue
         console.print(Text.assemble(("  " + mark + " ", style), test.name))
-        for line in test.feedback.splitlines():
-            console.print(Text("      " + line, style="dim" if line.startswith(("At ", "Got ")) else ""))
+        for line in test.feedback.splitlines():  # wrapped lines keep the indent
+            style = "dim" if line.startswith(("At ", "Got ")) else ""
+            console.print(Padding(Text(line, style=style), (0, 0, 0, 6), expand=False) if line else "")
 
 
 def print_feedback(console: Console, result: SubmissionResult, *, verbose_passes: bool = True) -> None:
