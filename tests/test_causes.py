@@ -164,3 +164,18 @@ def test_the_overflow_is_placed_where_it_happens(grade_files):
         said[name] = failed_tests(grade_files({"activations.py": source}, ["activations"]))["test_sigmoid_is_stable"]
     assert "overflows for large positive z" in said["positive"] and "negative" not in said["positive"]
     assert "np.exp(-z) overflows for large negative z" in said["naive"]
+
+
+def test_hidden_feedback_that_prints_an_expected_value_is_caught():
+    from autograder.authoring.validate import hidden_leaks
+
+    def test(name, visibility, feedback):
+        return model.TestResult(name=name, score=0.0, max_score=1.0, status="failed", visibility=visibility,
+                                feedback=feedback, nodeid=f"test_gd.py::{name}")
+    assignment = AssignmentResult("gd", [
+        test("test_cost", "hidden", "Your cost is wrong: it is 21.9908 where the correct cost is 10.9954."),
+        test("test_loss", "hidden", "off by 11 (100% of the right value)"),  # error sizes, to 3 digits
+        test("test_visible", "visible", "Got 21.9908, expected 10.9954.")])
+    records = [{"test": "test_cost", "expected": (10.995412,)}, {"test": "test_loss", "expected": (10.995412,)},
+               {"test": "test_visible", "expected": (10.995412,)}]
+    assert hidden_leaks(assignment, records) == ["test_cost shows 10.9954"]

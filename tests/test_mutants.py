@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import pytest
 
 from autograder.authoring.inputs import mutants
+from autograder.authoring.validate import hidden_leaks
+from autograder.checks.tolerance import recording
 from conftest import ASSIGNMENTS, COURSE, failed_tests, patched_source
 
 
@@ -37,13 +39,15 @@ MUTANTS = [Mutant(m.description, COURSE[m.assignment].module, m.replace, m.fails
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.id for m in MUTANTS])
 def test_mutant_loses_what_it_should(mutant, grade_files):
     source = patched_source(mutant.module, list(mutant.replacements))
-    result = grade_files({f"{mutant.module}.py": source}, [mutant.module])
+    with recording() as records:
+        result = grade_files({f"{mutant.module}.py": source}, [mutant.module])
     failed = failed_tests(result)
     assert set(failed) - mutant.unstable == mutant.fails, failed
     first = next(t for t in result.tests if t.status != "passed")
     assert mutant.says in first.feedback, first.feedback
     for test in result.tests:
         assert not [text for text in mutant.never if text in test.feedback], test.feedback
+    assert hidden_leaks(result.assignments[next(iter(result.assignments))], records) == []
     unstable_lost = sum(t.max_score for t in result.tests if t.status != "passed" and t.nodeid.split("::")[-1] in
                         mutant.unstable)
     assert result.max_score - result.score == pytest.approx(mutant.lost + unstable_lost)

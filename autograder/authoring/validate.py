@@ -19,6 +19,7 @@ and it times each assignment. Every finding is a Check record; the CLI draws the
 """
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import time
@@ -102,6 +103,31 @@ class _Grader:
             result = grade(Submission(folder.name, folder), self.course, [name], seed=seed, warm=self.warm)
         shutil.rmtree(folder, ignore_errors=True)
         return result.assignments[name]
+
+
+NUMBER = re.compile(r"(?<![\w.])-?(\d+\.\d+|\d+)(e[+-]?\d+)?(?!\w|\.\d)")
+SHOWN_DIGITS = 5  # a number printed with this many significant digits shows a value; error sizes use 3
+
+
+def hidden_leaks(result: AssignmentResult, records: list[dict]) -> list[str]:
+    """Expected values that a hidden test's feedback prints (to SHOWN_DIGITS significant digits
+    or more): "test_x shows 1.21071". `records` are tolerance.recording()'s, made while grading."""
+    expected: dict[str, set[float]] = {}
+    for entry in records:
+        expected.setdefault(entry["test"], set()).update(entry.get("expected", ()))
+    found = []
+    for test in result.tests:
+        if test.visibility == "visible" or not test.feedback:
+            continue
+        values = expected.get(test.nodeid.rpartition("::")[2], set())
+        for match in NUMBER.finditer(test.feedback):
+            digits = len(match.group(1).replace(".", "").lstrip("0"))
+            if digits < SHOWN_DIGITS:
+                continue
+            shown = float(match.group(0))
+            if any(v != 0 and float(f"{abs(v):.{digits}g}") == abs(shown) for v in values):
+                found.append(f"{test.function} shows {match.group(0)}")
+    return found
 
 
 def _lost(result: AssignmentResult) -> str:
@@ -202,6 +228,7 @@ def _validate_one(course: Course, name: str, seeds: list[int], grader: _Grader) 
             problems.append(f"the first failure does not say {mutant.message!r}")
         problems += [f"{t.function} says {text!r}, a false cause" for text in mutant.never for t in result.tests
                      if text in t.feedback]
+        problems += [f"hidden feedback leaks: {leak}" for leak in hidden_leaks(result, grader.records)]
         if mutant.lost is not None and abs(lost - unstable_lost - mutant.lost) > 1e-9:
             problems.append(f"it loses {lost:g} points, not {mutant.lost:g}")
         about = f" ({mutant.description})" if mutant.description else ""

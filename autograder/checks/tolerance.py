@@ -187,8 +187,9 @@ _records: list[dict] | None = None
 
 @contextmanager
 def recording() -> Iterator[list[dict]]:
-    """Collects one record per value check made inside the block: the test, the value's name and
-    `used`, the largest |got - expected| / (atol + rtol |expected|) over its entries (above 1: failed)."""
+    """Collects one record per value check made inside the block: the test, the value's name,
+    `used`, the largest |got - expected| / (atol + rtol |expected|) over its entries (above 1:
+    failed), and (some of) the expected values."""
     global _records
     saved, _records = _records, []
     try:
@@ -197,10 +198,15 @@ def recording() -> Iterator[list[dict]]:
         _records = saved
 
 
-def record(name: str, used: float) -> None:
+EXPECTED_KEPT = 256  # expected values kept per record, for validate's scan of hidden feedback
+
+
+def record(name: str, used: float, expected: np.ndarray | None = None) -> None:
     if _records is not None:
         test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
-        _records.append({"test": test.rpartition("::")[2], "name": name, "used": used})
+        values = () if expected is None else tuple(float(v) for v in np.ravel(expected)[:EXPECTED_KEPT]
+                                                   if np.isfinite(v))
+        _records.append({"test": test.rpartition("::")[2], "name": name, "used": used, "expected": values})
 
 
 def used_fraction(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> float:

@@ -159,7 +159,7 @@ def _compare_values(got: np.ndarray, expected: np.ndarray, name: str, inputs: st
             f"{name} is {_fmt(g[index])}{where}{_input_note(inputs)}, where a finite number was expected "
             f"({int(bad_finite.sum())} of {g.size} entries are not finite).", diagnosis=cause)
     close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True)
-    record(name, used_fraction(g, e, rtol, atol))
+    record(name, used_fraction(g, e, rtol, atol), e)
     if close.all():
         return
     diff = np.abs(g - e)
