@@ -179,3 +179,15 @@ def test_hidden_feedback_that_prints_an_expected_value_is_caught():
     records = [{"test": "test_cost", "expected": (10.995412,)}, {"test": "test_loss", "expected": (10.995412,)},
                {"test": "test_visible", "expected": (10.995412,)}]
     assert hidden_leaks(assignment, records) == ["test_cost shows 10.9954"]
+
+
+def test_not_implemented_is_blamed_on_the_function_that_raised_it():
+    from autograder.sandbox.errors import StudentException
+
+    frames = [{"file": "perceptron.py", "line": 22, "function": "perceptron_update", "code": "error = y - predict(x, w, b)"},
+              {"file": "perceptron.py", "line": 14, "function": "predict", "code": "raise NotImplementedError"}]
+    called = StudentException("perceptron_update", {"type": "NotImplementedError", "frames": frames})
+    assert called.message.startswith("perceptron_update calls predict, which is not implemented yet")
+    assert called.message.endswith("write predict first.") and called.raised_in == "predict"
+    own = StudentException("predict", {"type": "NotImplementedError", "frames": frames[1:]})
+    assert own.message == "predict is not implemented yet (it raises NotImplementedError)."

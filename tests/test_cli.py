@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 
@@ -142,10 +143,10 @@ def test_check_passes_for_reference_and_fails_for_stub(tmp_path, capsys):
     (folder / "activations.py").write_text((SOLUTIONS / "activations.py").read_text())
     assert main(["check", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert "5 of 5 public tests passed" in out
+    assert re.search(r"(\d+) of \1 public tests passed", out)
     assert main(["check", str(ROOT / "assignments" / "perceptron")]) == 1
     out = capsys.readouterr().out
-    assert "net_input is not implemented yet" in out and "0 of 4 public tests passed" in out
+    assert "net_input is not implemented yet" in out and re.search(r"0 of \d+ public tests passed", out)
 
 
 def test_check_without_assignment_files(tmp_path, capsys):

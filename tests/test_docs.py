@@ -74,6 +74,7 @@ def test_every_api_function_has_an_example():
 
     examples = "\n".join(source for _, _, source in api_examples())
     for name in ("check_function", "check_layer", "check_loss_and_grads", "check_derivative", "check_pure",
+                 "check_own_derivative", "check_own_gradients",
                  "compare", "measured", "Case", "random_cases", "expect_array", "expect_unchanged"):
         assert hasattr(checks, name) and f"{name}(" in examples, name
 

@@ -111,7 +111,7 @@ def test_check_and_the_notebook_checker_import_no_extra(tmp_path):
     (tmp_path / "activations.py").write_text((SOLUTIONS / "activations.py").read_text())
     code, out, err, imported = autograder("check", str(tmp_path))
     assert code == 0, out + err
-    assert "5 of 5 public tests passed" in out
+    assert re.search(r"(\d+) of \1 public tests passed", out)
     assert imported == []
     code, out, _, imported = autograder("check", "--help")
     assert code == 0 and "usage: autograder check" in out and imported == []
@@ -149,7 +149,7 @@ def test_an_assignment_whose_requirement_is_missing_is_named_before_anything_run
     first = out.splitlines()[0]
     assert first.startswith("Not checked: keras_model") and "needs tensorflow" in first
     assert first.endswith("pip install 'autograder[keras]'")
-    assert "5 of 5 public tests passed" in out  # the other assignment is checked all the same
+    assert re.search(r"(\d+) of \1 public tests passed", out)  # the other assignment is checked all the same
     assert "keras" not in imported
     code, _, err, _ = autograder("grade", str(tmp_path), "--out", str(tmp_path / "out"), "--allow-weak-sandbox",
                                  blocked=["tensorflow"])

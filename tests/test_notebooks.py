@@ -85,7 +85,7 @@ def test_a_check_names_what_is_wrong_in_the_notebook(course, tmp_path):
     notebook.cells = [c for c in notebook.cells if c.cell_type == "markdown" or "grader" in c.source
                       or "def " in c.source or "import" in c.source]
     checks = dict((source, text) for source, text, _ in run(notebook, tmp_path))
-    assert "2 of 2 passed" in checks['grader.check("sigmoid")']
+    assert re.search(r"(\d+) of \1 passed", checks['grader.check("sigmoid")'])
     relu = checks['grader.check("relu")']
     assert "0 of 1 passed" in relu and "relu_grad" in relu and "expected" in relu.lower(), relu
 

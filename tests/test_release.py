@@ -1,6 +1,7 @@
 """`autograder release`: what students get checks against its own course and holds no answers."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,7 @@ def test_a_release_of_the_bundled_course_checks_but_cannot_grade(tmp_path):
     passed = run("check", str(done), cwd=tmp_path)  # the course is found above the folder: the release's own
     assert passed.returncode == 0 and "public tests passed" in passed.stdout, passed.stdout + passed.stderr
     stub = run("check", str(out / "assignments" / "perceptron"), cwd=tmp_path)
-    assert stub.returncode == 1 and "0 of 4 public tests passed" in stub.stdout
+    assert stub.returncode == 1 and re.search(r"0 of \d+ public tests passed", stub.stdout)
     refused = run("grade", str(done), "--allow-weak-sandbox", "--out", str(tmp_path / "g"), cwd=out)
     assert refused.returncode == 3 and "solutions/mlp.py: missing" in refused.stderr
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -83,7 +84,7 @@ def test_a_student_checks_an_assignment(tmp_path, as_on_windows, capsys):
     assert main(["check", str(tmp_path)]) == 0
     out = " ".join(capsys.readouterr().out.split())  # as one line, however the terminal wraps it
     assert "Note: student code runs with resource limits and a clean environment only" in out
-    assert "Windows has no Linux namespaces" in out and "5 of 5 public tests passed" in out
+    assert "Windows has no Linux namespaces" in out and re.search(r"(\d+) of \1 public tests passed", out)
 
 
 def test_the_child_runs_in_its_folder_with_a_windows_environment(sandbox, monkeypatch):

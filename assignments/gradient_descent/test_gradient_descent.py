@@ -1,7 +1,7 @@
 """Public tests for gradient descent: run them with `autograder check` in this folder."""
 import numpy as np
 
-from autograder.checks import expect_array, expect_scalar, expect_sequence, expect_tuple
+from autograder.checks import Case, check_pure, expect_array, expect_scalar, expect_sequence, expect_tuple
 
 X = np.array([[1.0, 0.0], [0.0, 2.0]])
 y = np.array([1.0, 2.0])
@@ -32,3 +32,13 @@ def test_costs_are_recorded_before_each_step(student):
     """train_adaline's first cost is the cost at zero weights"""
     _, _, costs = expect_tuple(student.gradient_descent.train_adaline(X, y, eta=0.1, epochs=3), 3, name="train_adaline")
     expect_sequence(costs, [2.5, 0.585, 0.1521], name="costs", rtol=1e-6)
+
+
+def test_inputs_are_left_unchanged(student):
+    """the gradient-descent functions do not change the arrays they are given"""
+    dw = np.array([-1.0, -4.0])
+    check_pure(student.gradient_descent.gradient_descent_step, [Case(w0, b0, dw, -3.0, 0.1)],
+               names=["w", "b", "dw", "db", "eta"])
+    for name in ("sse_cost", "sse_gradient"):
+        check_pure(getattr(student.gradient_descent, name), [Case(w0, b0, X, y)], names=["w", "b", "X", "y"])
+    check_pure(student.gradient_descent.train_adaline, [Case(X, y, eta=0.1, epochs=3)], names=["X", "y"])

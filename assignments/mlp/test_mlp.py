@@ -1,7 +1,8 @@
 """Public tests for the MLP: run them with `autograder check` in this folder."""
 import numpy as np
 
-from autograder.checks import CheckFailure, as_array, expect_array, expect_scalar, expect_tuple
+from autograder.checks import (Case, CheckFailure, as_array, as_sequence, check_own_gradients, expect_array, expect_scalar,
+                               expect_tuple)
 
 
 def test_affine_forward(student):
@@ -53,3 +54,73 @@ def test_sgd_step_moves_against_the_gradient(student):
         raise CheckFailure(f"sgd_step should return a dict with the keys of params; got {new!r:.80}")
     expect_array(new["W1"], np.array([[0.0, -1.0]]), name="sgd_step(...)['W1']")
     expect_array(new["b1"], np.array([1.0, -0.5]), name="sgd_step(...)['b1']")
+
+
+def small_network():
+    """A [3, 4, 3] network and 5 samples, whose pre-activations all lie far from 0 (relu's kink)."""
+    draw = np.random.default_rng(3)
+    params = {"W1": draw.normal(size=(3, 4)), "b1": draw.normal(0, 0.1, size=4), "W2": draw.normal(size=(4, 3)),
+              "b2": draw.normal(0, 0.1, size=3)}
+    return params, draw.normal(size=(5, 3)), np.array([0, 2, 1, 1, 0])
+
+
+def test_gradients_match_your_own_loss(student):
+    """loss_and_grads' gradients are the derivatives of its own loss (relu and tanh, reg = 0.1)"""
+    params, X, y = small_network()
+    n = X.shape[0]
+    factors = {n: f"it is {n} times the derivative of your loss: the mean over the {n} samples is missing once.",
+               1 / n: f"it is 1/{n} of the derivative of your loss: it is divided by the number of samples twice "
+                      f"(a mean where a sum belongs?)."}
+    for activation in ("relu", "tanh"):
+        check_own_gradients(student.mlp.loss_and_grads, Case(params, X, y, reg=0.1, activation=activation), step=1e-2,
+                            hints={key: factors for key in params})
+
+
+def test_the_penalty_is_on_the_weights_only(student):
+    """with W2 = 0 the output is softmax(b2), so the loss is its cross-entropy plus 0.5 * reg * sum(W1**2)"""
+    params, X, y = small_network()
+    params["W2"] = np.zeros((4, 3))
+    logits = params["b2"] - params["b2"].max()
+    probs = np.exp(logits) / np.exp(logits).sum()
+    expected = -np.mean(np.log(probs[y])) + 0.5 * 0.1 * np.sum(params["W1"] ** 2)
+    loss, _ = expect_tuple(student.mlp.loss_and_grads(params, X, y, reg=0.1), 2, name="loss_and_grads")
+    expect_scalar(loss, expected, name="the loss of loss_and_grads(params, X, y, reg=0.1)", inputs="W2 = 0",
+                  hints={"the biases are penalised too: the L2 penalty is 0.5 * reg * sum of W_l**2 only.":
+                         expected + 0.05 * sum(np.sum(params[k] ** 2) for k in ("b1", "b2")),
+                         "the 0.5 of the penalty is missing: 0.5 * reg * sum of W_l**2.":
+                         expected + 0.05 * np.sum(params["W1"] ** 2),
+                         "the L2 penalty is missing from the loss: add 0.5 * reg * sum of W_l**2.":
+                         expected - 0.05 * np.sum(params["W1"] ** 2)})
+
+
+def test_init_params_draws_he_weights_from_the_seed(student):
+    """init_params draws W from N(0, 2 / fan_in) with zero biases, the same for the same seed"""
+    first = student.mlp.init_params([1000, 300], seed=0)
+    if type(first) is not dict or sorted(first) != ["W1", "b1"]:
+        raise CheckFailure(f"init_params([1000, 300]) should return a dict with keys W1, b1; got {first!r:.80}")
+    W = as_array(first["W1"], name="W1", shape=(1000, 300))
+    expect_array(as_array(first["b1"], name="b1", shape=(300,)), np.zeros(300), name="b1")
+    expect_scalar(float(np.std(W)), np.sqrt(2 / 1000), name="the standard deviation of W1", rtol=0.02,
+                  hints={"this is Xavier's initialisation; He's is sqrt(2 / fan_in).": np.sqrt(1 / 1000),
+                         "the scale is 2 / fan_in, the variance; the standard deviation is sqrt(2 / fan_in).": 2 / 1000})
+    again = student.mlp.init_params([1000, 300], seed=0)
+    if type(again) is not dict or "W1" not in again or not np.array_equal(np.asarray(again["W1"]), W):
+        raise CheckFailure("init_params([1000, 300], seed=0) gave other weights the second time: draw them from "
+                           "np.random.default_rng(seed), not from numpy's global random state.")
+
+
+def test_training_lowers_the_loss(student):
+    """train_mlp changes the parameters and lowers the loss on two well separated clusters"""
+    rng = np.random.default_rng(5)
+    y = np.arange(40) % 2
+    X = rng.normal(size=(40, 2)) + 3.0 * np.stack([y, 1 - y], axis=1)
+    params, losses = expect_tuple(student.mlp.train_mlp(X, y, [8], epochs=20, seed=0), 2, name="train_mlp")
+    losses = as_sequence(losses, name="losses", length=20)
+    if not losses[-1] < 0.9 * losses[0]:  # correct: 0.44 of it or less (seeds 0-4)
+        start = student.mlp.init_params([2, 8, 2], seed=0)
+        same = type(params) is dict and type(start) is dict and set(params) == set(start) and all(
+            np.array_equal(np.asarray(params[k]), np.asarray(start[k])) for k in start)
+        raise CheckFailure(f"After 20 epochs the loss is {losses[-1]:.3g}, from {losses[0]:.3g} in the first: on "
+                           f"clusters this far apart it falls to under half.",
+                           diagnosis="train_mlp returned the parameters it started from: keep the result of each "
+                                     "step, params = sgd_step(params, grads, lr)." if same else "")

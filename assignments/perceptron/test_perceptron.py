@@ -1,7 +1,7 @@
 """Public tests for the perceptron: run them with `autograder check` in this folder."""
 import numpy as np
 
-from autograder.checks import expect_array, expect_scalar, expect_sequence, expect_tuple
+from autograder.checks import Case, CheckFailure, check_pure, expect_array, expect_scalar, expect_sequence, expect_tuple
 
 X = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, 0.0]])
 w = np.array([0.5, -1.0])
@@ -33,3 +33,22 @@ def test_training_on_and(student):
                                         name="train_perceptron")
     expect_sequence(errors, [2, 3, 3, 2, 1, 0], name="errors")
     expect_array(student.perceptron.predict(X_and, w_out, b_out), y_and, name="predictions after training")
+
+
+def test_defaults_and_inputs(student):
+    """train_perceptron(X, y) trains with eta = 0.1 and 10 epochs, and no function changes its inputs"""
+    X_or = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y_or = np.array([0, 1, 1, 1])
+    asked = expect_tuple(student.perceptron.train_perceptron(X_or, y_or, eta=0.1, epochs=10), 3,
+                         name="train_perceptron(X, y, eta=0.1, epochs=10)")
+    defaults = expect_tuple(student.perceptron.train_perceptron(X_or, y_or), 3, name="train_perceptron(X, y)")
+    for part, mine, theirs in zip(("w", "b", "errors"), defaults, asked):
+        try:
+            expect_array(np.asarray(mine, dtype=float), np.asarray(theirs, dtype=float),
+                         name=f"{part} of train_perceptron(X, y)", inputs="the defaults")
+        except CheckFailure as failure:
+            failure.diagnosis = ("train_perceptron(X, y) differs from train_perceptron(X, y, eta=0.1, epochs=10): "
+                                 "the defaults must be eta=0.1 and epochs=10.")
+            raise
+    check_pure(student.perceptron.perceptron_update, [Case(w, 0.0, X[0], 1, 0.1)], names=["w", "b", "x", "y", "eta"])
+    check_pure(student.perceptron.train_perceptron, [Case(X_or, y_or)], names=["X", "y"])

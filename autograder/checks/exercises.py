@@ -29,8 +29,9 @@ import numpy as np
 from autograder.checks.diagnosis import three_ways
 from autograder.checks.gradcheck import check_gradients, local_evaluator
 from autograder.checks.tolerance import Tolerance, from_runs, leaves, low_precision_runs, measured
-from autograder.checks.values import (CheckFailure, as_array, as_number, describe, expect_array, expect_no_warnings,
-                                      expect_tuple, expect_unchanged, expect_value, how_far, tolerance_for)
+from autograder.checks.values import (CheckFailure, as_array, as_number, describe, describe_type, expect_array,
+                                      expect_no_warnings, expect_tuple, expect_unchanged, expect_value, how_far,
+                                      tolerance_for)
 
 Hints = Mapping[Any, Any] | Callable[..., Mapping[Any, Any]] | None
 
@@ -446,3 +447,77 @@ def check_derivative(f: Any, df: Any, reference_f: Callable[..., Any], reference
             failure.explain(*three_ways(df.name, f.name, f_ok, correct["z"], mine["z"], word="derivative",
                                     how_wrong=f"off by up to {worst:.3g}"))
             raise
+
+
+# -- public checks: the student's own functions against each other, no reference needed --------
+
+def check_own_derivative(f: Any, df: Any, z: np.ndarray, *, seed: int = 0, step: float = 1e-4,
+                         hints: Callable[[np.ndarray, np.ndarray], Mapping[str, Any]] | None = None) -> None:
+    """An elementwise derivative df against numerical derivatives of the student's own f at z (random
+    directions of sum(c * f(z)), noise-aware, so a float32 f passes). Needs no reference, so a public
+    test can use it before the deadline: it tells that df and f disagree, not which is wrong.
+    `hints(z, f_of_z)` gives {cause: value} of known mistakes, computed from the student's own f."""
+    z = np.asarray(z, dtype=np.float64)
+    label = f"{getattr(df, 'name', 'df')}(z)"
+    got = as_array(df(z.copy()), name=label, shape=z.shape).astype(np.float64)
+    c = np.random.default_rng([seed, 99]).uniform(0.5, 1.5, size=z.shape)
+    f_name = getattr(f, "name", "f")
+    evaluate = f.evaluator([z], where={"z": (0, None)},
+                           reduce=lambda v: float(np.sum(c * as_array(v, name=f"{f_name}(z)", shape=z.shape))))
+    check = check_gradients(evaluate, {"z": z}, {"z": c * got}, seed=seed, step=step, noise_aware=True,
+                            localize=False)
+    if check.passed:
+        return
+    own = as_array(f(z.copy()), name=f"{f_name}(z)", shape=z.shape).astype(np.float64)
+    cause = next((text for text, value in (hints(z, own) if hints else {}).items()
+                  if np.shape(value) == got.shape and np.allclose(got, value, rtol=1e-6, atol=1e-9)), "")
+    raise CheckFailure(
+        f"{label} disagrees with numerical derivatives of your own {f_name} for {describe('z', z)} (relative error "
+        f"{check['z'].error:.2g} along a random direction, {check.evaluations} evaluations of {f_name}).",
+        diagnosis=cause, known=f"{label} is not the derivative of your {f_name}: one of the two is wrong.")
+
+
+def check_own_gradients(student_fn: Any, case: Case, *, params: int = 0, loss: int = 0, grads: int = 1,
+                        seed: int = 0, step: float = 1e-3, hints: Mapping[str, Mapping[Any, Any]] | None = None
+                        ) -> None:
+    """A (loss, grads)-style function's gradients against numerical derivatives of its own loss, each
+    tensor of the dict argument at position `params` along random directions (noise-aware), then
+    element by element for the tensors that disagree. Needs no reference, so a public test can use
+    it: the feedback names the tensors that disagree with the student's loss and those that agree
+    (which tells the layer to look at), and a pattern between the gradient and the numerical one (a
+    factor, a sign; `hints` are {tensor: {factor or cause: meaning or value}}) where one fits."""
+    args, kwargs = case.copied()
+    theta = case.args[params]
+    label = getattr(student_fn, "name", "the function")
+    out = student_fn(*args, **kwargs)
+    if type(out) is not tuple or len(out) <= max(loss, grads):
+        raise CheckFailure(f"{label} should return a tuple with the loss at position {loss} and the gradients at "
+                           f"{grads}; got {describe_type(out)}.")
+    got = out[grads]
+    if type(got) is not dict or set(got) != set(theta):
+        raise CheckFailure(f"{label}'s gradients should be a dict with the keys {sorted(theta)}; got "
+                           f"{describe_type(got) if type(got) is not dict else sorted(map(str, got))}.")
+    grads_of = {k: as_array(got[k], name=f"grads['{k}']", shape=np.shape(theta[k])).astype(np.float64)
+                for k in theta}
+    evaluate = student_fn.evaluator(list(case.args), case.kwargs, where={k: (params, k) for k in theta}, pick=loss)
+    at = {k: np.asarray(v, dtype=np.float64) for k, v in theta.items()}
+    check = check_gradients(evaluate, at, grads_of, seed=seed, step=step, noise_aware=True)
+    if check.passed:
+        return
+    wrong = [k for k in theta if k in check.failed]
+    right = [k for k in theta if k not in wrong]
+    known = (f"the gradients of {', '.join(wrong)} do not belong to your loss (those of {', '.join(right) or 'no'} "
+             f"tensor{'' if len(right) == 1 else 's'} do): the bug is in the backward pass of those tensors, or in "
+             f"the loss itself (the hidden tests tell which).")
+    key = wrong[0]
+    try:
+        expect_array(grads_of[key], check[key].numerical, name=f"grads['{key}']",
+                     inputs="a numerical gradient of your own loss", rtol=1e-3, atol=1e-6,
+                     hints=dict((hints or {}).get(key, {})))
+    except CheckFailure as failure:
+        failure.summary = f"{label}'s gradients disagree with numerical derivatives of your own loss: {failure.summary}"
+        failure.explain(known, f"Wrong: {', '.join(wrong)}; right: {', '.join(right) or 'none'} ({check.evaluations} "
+                               f"evaluations of your loss).")
+        raise
+    raise CheckFailure(f"{label}'s gradients disagree with numerical derivatives of your own loss along random "
+                       f"directions: wrong: {', '.join(wrong)}; right: {', '.join(right) or 'none'}.", known=known)

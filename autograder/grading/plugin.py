@@ -26,7 +26,7 @@ import pytest
 from autograder.checks.values import CheckFailure
 from autograder.course import Course
 from autograder.results.model import VISIBILITIES, AssignmentResult, TestResult
-from autograder.sandbox.errors import SandboxFailed, StudentCodeProblem
+from autograder.sandbox.errors import SandboxFailed, StudentCodeProblem, StudentException
 
 MARKERS = (
     "points(value, visibility=None): the points this test is worth (default 1)",
@@ -139,6 +139,7 @@ class GradingSession:
         self.seed = seed
         self.results: dict[str, AssignmentResult] = {}
         self.sandbox_failure = ""  # set when the sandbox itself broke: the run is not the student's to score
+        self.unwritten: set[str] = set()  # tests whose own function raised NotImplementedError
 
     @pytest.fixture(scope="session")
     def student(self) -> Any:
@@ -172,14 +173,23 @@ class GradingSession:
         exc = call.excinfo.value if call.excinfo is not None else None
         if isinstance(exc, SandboxFailed):
             self.sandbox_failure = str(exc)
+        if isinstance(exc, StudentException) and exc.exception_type == "NotImplementedError" \
+                and exc.raised_in == exc.function and exc.function in tested_functions(item, self._functions_of(item)):
+            self.unwritten.add(item.nodeid)
         status, feedback = outcome_of(exc, meta["visibility"] == "visible")
-        course = self.course or Course.locate(near=item.config.rootpath)
-        known = course[meta["assignment"]].functions if meta["assignment"] in course.names else ()
+        known = self._functions_of(item)
         result = TestResult(
             name=meta["name"], score=meta["points"] if status == "passed" else 0.0, max_score=meta["points"],
             status=status, visibility=meta["visibility"], feedback=feedback, nodeid=item.nodeid,
-            seconds=getattr(report, "duration", 0.0), functions=tested_functions(item, tuple(known)))
+            seconds=getattr(report, "duration", 0.0), functions=tested_functions(item, known))
         self.results.setdefault(meta["assignment"], AssignmentResult(meta["assignment"])).tests.append(result)
+
+
+    def _functions_of(self, item: pytest.Item) -> tuple[str, ...]:
+        """The functions of the assignment a test grades (none for a test of no known assignment)."""
+        course = self.course or Course.locate(near=item.config.rootpath)
+        name = test_metadata(item)["assignment"]
+        return course[name].functions if name in course.names else ()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -11,7 +11,7 @@ see it, so a visible test never gives away a hidden one's outcome.
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 from autograder.checks.diagnosis import listed
 from autograder.checks.values import NO_CAUSE
@@ -32,15 +32,17 @@ def below(functions: Sequence[str], depends: Mapping[str, Sequence[str]]) -> set
     return seen - set(functions)
 
 
-def trace(result: AssignmentResult, depends: Mapping[str, Sequence[str]], order: Sequence[str]) -> None:
+def trace(result: AssignmentResult, depends: Mapping[str, Sequence[str]], order: Sequence[str],
+          unwritten: Collection[str] = ()) -> None:
     """Sets `follows` on each failed test that builds on failing functions and puts the advice
-    first in its feedback."""
+    first in its feedback; not on the `unwritten` tests (nodeids), whose own function is not
+    implemented yet, which fixing another function cannot change."""
     failing: dict[str, TestResult] = {}
     for test in result.tests:
         if test.status != "passed" and len(test.functions) == 1:
             failing.setdefault(test.functions[0], test)
     for test in result.tests:
-        if test.status == "passed" or not test.functions:
+        if test.status == "passed" or not test.functions or test.nodeid in unwritten:
             continue
         under = [f for f in below(test.functions, depends)
                  if f in failing and SHOWN[failing[f].visibility] <= SHOWN[test.visibility]]

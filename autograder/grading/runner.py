@@ -134,7 +134,7 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
         raise GraderError(f"pytest could not run the graders (exit code {int(code)}): {out.getvalue()[-2000:]}")
     for name in assignments:
         result.assignments[name] = session.results.get(name, AssignmentResult(name))
-        roots.trace(result.assignments[name], course[name].depends, course[name].functions)
+        roots.trace(result.assignments[name], course[name].depends, course[name].functions, session.unwritten)
         result.assignments[name].title = course[name].title
         result.assignments[name].graders = course.digest(name)
     result.seconds = time.perf_counter() - start

@@ -80,7 +80,7 @@ def print_feedback(console: Console, result: SubmissionResult, *, verbose_passes
             console.print()
             continue
         if opening := start_with(assignment):
-            console.print(Text(f"  {opening}", style="bold"))
+            console.print(Padding(Text(opening, style="bold"), (0, 0, 0, 2), expand=False))
         print_tests(console, assignment.tests, verbose_passes=verbose_passes)
         console.print()
     for note in result.messages:

@@ -66,7 +66,14 @@ def _exception_hint(error: dict) -> str:
 
 class StudentException(StudentCodeProblem):
     def __init__(self, function: str, error: dict) -> None:
-        if error.get("type") == "NotImplementedError":
+        frames = error.get("frames") if type(error.get("frames")) is list else []
+        innermost = frames[-1].get("function") if frames and type(frames[-1]) is dict else None
+        # where it was raised: another of the student's functions that this one calls, perhaps
+        self.raised_in = innermost if type(innermost) is str and innermost != "<module>" else function
+        if error.get("type") == "NotImplementedError" and self.raised_in != function:
+            message = (f"{function} calls {self.raised_in}, which is not implemented yet (it raises "
+                       f"NotImplementedError){_where(frames)}: write {self.raised_in} first.")
+        elif error.get("type") == "NotImplementedError":
             message = f"{function} is not implemented yet (it raises NotImplementedError)."
         else:
             message = (f"{function} raised {error.get('type')}: {error.get('message')}"
