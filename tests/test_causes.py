@@ -186,8 +186,30 @@ def test_not_implemented_is_blamed_on_the_function_that_raised_it():
 
     frames = [{"file": "perceptron.py", "line": 22, "function": "perceptron_update", "code": "error = y - predict(x, w, b)"},
               {"file": "perceptron.py", "line": 14, "function": "predict", "code": "raise NotImplementedError"}]
-    called = StudentException("perceptron_update", {"type": "NotImplementedError", "frames": frames})
+    raised = {"type": "NotImplementedError", "raised_by_student": True}
+    called = StudentException("perceptron_update", {**raised, "frames": frames})
     assert called.message.startswith("perceptron_update calls predict, which is not implemented yet")
     assert called.message.endswith("write predict first.") and called.raised_in == "predict"
-    own = StudentException("predict", {"type": "NotImplementedError", "frames": frames[1:]})
+    own = StudentException("predict", {**raised, "frames": frames[1:]})
     assert own.message == "predict is not implemented yet (it raises NotImplementedError)."
+    library = StudentException("build_model", {"type": "NotImplementedError", "raised_by_student": False,
+                                               "message": "Layer.call", "frames": frames[:1]})
+    assert library.message.startswith("build_model raised NotImplementedError in a library it calls (at")
+    assert library.raised_in == "build_model" and "not implemented yet" not in library.message
+
+
+def test_a_failure_every_test_shares_is_one_cause_not_a_chain():
+    assignment = result(("test_net_input", ("net_input",), "failed", "visible"),
+                        ("test_predict", ("predict",), "failed", "visible"))
+    for test in assignment.tests:
+        test.feedback = "No perceptron.py was found in the submission."
+    roots.trace(assignment, DEPENDS, ORDER)
+    assert [t.follows for t in assignment.tests] == [(), ()] and start_with(assignment) == ""
+
+
+def test_a_later_visible_failure_of_a_function_is_enough():
+    assignment = result(("test_net_input_hidden", ("net_input",), "failed", "hidden"),
+                        ("test_net_input", ("net_input",), "failed", "visible"),
+                        ("test_predict", ("predict",), "failed", "visible"))
+    roots.trace(assignment, DEPENDS, ORDER)
+    assert assignment.tests[2].follows == ("net_input",)

@@ -189,3 +189,12 @@ def test_code_that_waits_meets_the_wall_clock_backstop(sandbox):
                                                  r"waits \(time\.sleep, input\(\), a lock, a process it started\)"):
         box.call("activations", "wait", 0)
     assert box.call("activations", "spin", 0.1).value == 0.1
+
+
+def test_a_function_that_waited_out_the_backstop_is_not_waited_for_as_long_again(sandbox):
+    box = sandbox(SPIN, Limits(call_seconds=1.0, wall_factor=3, wall_slack=1))
+    with pytest.raises(errors.CallTimeout, match=r"within 4 s and was stopped"):
+        box.call("activations", "wait", 0)
+    with pytest.raises(errors.CallTimeout, match=r"within 2 s and was stopped"):  # its CPU limit plus the slack
+        box.call("activations", "wait", 0)
+    assert box.call("activations", "spin", 0.1).value == 0.1

@@ -178,3 +178,32 @@ def test_the_job_holds_the_sandbox_limits():
     for flag in (winjob.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, winjob.JOB_OBJECT_LIMIT_PROCESS_MEMORY,
                  winjob.JOB_OBJECT_LIMIT_ACTIVE_PROCESS, winjob.JOB_OBJECT_LIMIT_PROCESS_TIME):
         assert basic.LimitFlags & flag
+
+
+def test_the_child_is_the_base_interpreter_with_the_environments_packages(sandbox):
+    """A venv's python.exe on Windows is a launcher that starts the real interpreter outside the job."""
+    import sys
+
+    box = sandbox("import sys, numpy\ndef where(z):\n    return sys.executable, numpy.__file__\n")
+    executable, numpy_file = box.call("activations", "where", 0).value
+    assert os.path.realpath(executable) == os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    assert numpy_file.startswith(tuple(winjob.child_command(worker.CHILD_SCRIPT)[4:]))
+
+
+def test_a_pump_waiting_for_room_stops_when_the_channel_closes():
+    requests_r, requests_w = os.pipe()
+    replies_r, replies_w = os.pipe()
+    os.set_blocking(replies_w, False)
+    chan = pipes.ThreadChannel(requests_w, replies_r)
+    written = 0
+    deadline = time.monotonic() + 30
+    while chan._pump.is_alive() and len(chan._buffer) < chan.BUFFER and time.monotonic() < deadline:
+        try:
+            written += os.write(replies_w, b"x" * 65536)
+        except BlockingIOError:
+            time.sleep(0.01)
+    chan.close()
+    chan._pump.join(5)
+    assert not chan._pump.is_alive()
+    for fd in (requests_r, replies_w):
+        os.close(fd)

@@ -88,6 +88,8 @@ def agreeing(mistakes: dict[str, tuple], got: tuple, rtol: float = 1e-6, atol: f
             return False
         return g.shape == e.shape and bool(np.allclose(g, e, rtol=rtol, atol=atol))
 
+    if type(got) not in (tuple, list):
+        return {}
     return {cause: outputs for cause, outputs in mistakes.items()
             if len(outputs) == len(got) and all(same(g, e) for g, e in zip(got, outputs))}
 
@@ -102,16 +104,18 @@ def either(causes: Sequence[str]) -> str:
         f"({i}) {cause}" for i, cause in enumerate(causes, 1))
 
 
-def what_is_right(parts: dict[str, tuple[Any, Any]], position: str = "index") -> str:
-    """What is known when no cause fits: which outputs of a call are right and where the first
-    wrong one starts to differ ("w and b are right; only errors differs, from epoch 3.").
-    `parts` maps each output's name to (what came back, what was expected)."""
+def what_is_right(parts: dict[str, tuple[Any, Any]], position: str = "index", first: int = 0,
+                  rtol: float = 1e-9, atol: float = 1e-12) -> str:
+    """What is known when no cause fits: which outputs of a call are right (within the check's
+    own tolerance) and where the first wrong one starts to differ ("w and b are right; only
+    errors differs, from epoch 3."; positions are counted from `first`). `parts` maps each
+    output's name to (what came back, what was expected)."""
     def same(got: Any, expected: Any) -> bool:
         try:
             got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
         except (TypeError, ValueError):
             return False
-        return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=1e-9, atol=1e-12))
+        return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
 
     right = [name for name, (got, expected) in parts.items() if same(got, expected)]
     wrong = [name for name in parts if name not in right]
@@ -123,7 +127,7 @@ def what_is_right(parts: dict[str, tuple[Any, Any]], position: str = "index") ->
         try:
             got, expected = np.asarray(got, dtype=np.float64).ravel(), np.asarray(expected, dtype=np.float64).ravel()
             if got.shape == expected.shape:
-                where = f", from {position} {int(np.flatnonzero(~np.isclose(got, expected))[0])}"
+                where = f", from {position} {first + int(np.flatnonzero(~np.isclose(got, expected, rtol, atol))[0])}"
         except (TypeError, ValueError, IndexError):
             pass
     verb = "is" if len(right) == 1 else "are"

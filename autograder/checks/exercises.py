@@ -490,7 +490,7 @@ def check_own_gradients(student_fn: Any, case: Case, *, params: int = 0, loss: i
     theta = case.args[params]
     label = getattr(student_fn, "name", "the function")
     out = student_fn(*args, **kwargs)
-    if type(out) is not tuple or len(out) <= max(loss, grads):
+    if type(out) not in (tuple, list) or len(out) <= max(loss, grads):
         raise CheckFailure(f"{label} should return a tuple with the loss at position {loss} and the gradients at "
                            f"{grads}; got {describe_type(out)}.")
     got = out[grads]

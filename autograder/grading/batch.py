@@ -73,7 +73,7 @@ def _die_with_parent(parent: int) -> None:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the closed pipe ends the worker after its submission
+    except (OSError, AttributeError, TypeError):  # not Linux: the closed pipe ends the worker after its submission
         pass
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)

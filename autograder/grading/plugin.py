@@ -173,17 +173,16 @@ class GradingSession:
         exc = call.excinfo.value if call.excinfo is not None else None
         if isinstance(exc, SandboxFailed):
             self.sandbox_failure = str(exc)
+        functions = tested_functions(item, self._functions_of(item))
         if isinstance(exc, StudentException) and exc.exception_type == "NotImplementedError" \
-                and exc.raised_in == exc.function and exc.function in tested_functions(item, self._functions_of(item)):
+                and exc.raised_in == exc.function and exc.function in functions:
             self.unwritten.add(item.nodeid)
         status, feedback = outcome_of(exc, meta["visibility"] == "visible")
-        known = self._functions_of(item)
         result = TestResult(
             name=meta["name"], score=meta["points"] if status == "passed" else 0.0, max_score=meta["points"],
             status=status, visibility=meta["visibility"], feedback=feedback, nodeid=item.nodeid,
-            seconds=getattr(report, "duration", 0.0), functions=tested_functions(item, known))
+            seconds=getattr(report, "duration", 0.0), functions=functions)
         self.results.setdefault(meta["assignment"], AssignmentResult(meta["assignment"])).tests.append(result)
-
 
     def _functions_of(self, item: pytest.Item) -> tuple[str, ...]:
         """The functions of the assignment a test grades (none for a test of no known assignment)."""

@@ -37,15 +37,18 @@ def trace(result: AssignmentResult, depends: Mapping[str, Sequence[str]], order:
     """Sets `follows` on each failed test that builds on failing functions and puts the advice
     first in its feedback; not on the `unwritten` tests (nodeids), whose own function is not
     implemented yet, which fixing another function cannot change."""
-    failing: dict[str, TestResult] = {}
+    failing: dict[str, list[TestResult]] = {}
     for test in result.tests:
         if test.status != "passed" and len(test.functions) == 1:
-            failing.setdefault(test.functions[0], test)
+            failing.setdefault(test.functions[0], []).append(test)
     for test in result.tests:
         if test.status == "passed" or not test.functions or test.nodeid in unwritten:
             continue
-        under = [f for f in below(test.functions, depends)
-                 if f in failing and SHOWN[failing[f].visibility] <= SHOWN[test.visibility]]
+        # A root's failure must be shown whenever this one is, and be its own: the same message
+        # (no such file, an import error, the time used up) is one cause, not a chain.
+        under = [f for f in below(test.functions, depends) if any(
+            SHOWN[root.visibility] <= SHOWN[test.visibility] and root.feedback != test.feedback
+            for root in failing.get(f, ()))]
         roots = [f for f in under if not below([f], depends) & set(under)]
         if roots:
             test.follows = tuple(sorted(roots, key=lambda f: order.index(f) if f in order else len(order)))

@@ -1,7 +1,7 @@
 """The sandboxed side: imports the student's modules and serves calls from the parent.
 
-Run as a plain script (``python -I child.py``) with the submission's working directory
-as cwd, requests on stdin and replies on stdout (a fork server's children are handed
+Run as a plain script (``python -I child.py [PACKAGE_FOLDER...]``) with the submission's
+working directory as cwd, requests on stdin and replies on stdout (a fork server's children are handed
 their pipes by number instead). It never sees the reference solutions or the
 hidden tests: it gets inputs, calls the student's function, and sends back what the
 function returned, encoded by wire.py. Nothing here is trusted by the parent.
@@ -27,6 +27,12 @@ def _load_private(name: str, filename: str):
     return module
 
 
+if __name__ == "__main__" and sys.argv[1:]:  # before wire.py imports numpy
+    import site
+
+    sys.path[:0] = sys.argv[1:]  # package folders of the grader's environment (winjob.child_command), first
+    for folder in sys.argv[1:]:
+        site.addsitedir(folder)  # and their .pth files
 wire = _load_private("_autograder_wire", "wire.py")
 
 MAX_MESSAGE_CHARS = 2000
@@ -75,12 +81,10 @@ class CpuWatch:
 
 def _describe_exception(exc: BaseException, workdir: str) -> dict:
     """Type, message and the student's own frames only (file name and line)."""
-    frames = [
-        {"file": os.path.relpath(f.filename, workdir), "line": f.lineno, "function": f.name,
-         "code": wire.clean_text(f.line or "", 200)}
-        for f in traceback.extract_tb(exc.__traceback__)
-        if os.path.isabs(f.filename) and f.filename.startswith(workdir + os.sep)
-    ]
+    every = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in every if os.path.isabs(f.filename) and f.filename.startswith(workdir + os.sep)]
+    frames = [{"file": os.path.relpath(f.filename, workdir), "line": f.lineno, "function": f.name,
+               "code": wire.clean_text(f.line or "", 200)} for f in own]
     if isinstance(exc, SyntaxError) and exc.filename:
         frames.append({"file": os.path.relpath(exc.filename, workdir), "line": exc.lineno or 0,
                        "function": "<module>", "code": wire.clean_text((exc.text or "").strip(), 200)})
@@ -88,7 +92,8 @@ def _describe_exception(exc: BaseException, workdir: str) -> dict:
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
     except BaseException:  # noqa: BLE001 - a hostile __str__
         message = "<unprintable message>"
-    return {"type": type(exc).__name__, "message": wire.clean_text(message, MAX_MESSAGE_CHARS), "frames": frames[-5:]}
+    return {"type": type(exc).__name__, "message": wire.clean_text(message, MAX_MESSAGE_CHARS), "frames": frames[-5:],
+            "raised_by_student": bool(every) and every[-1] in own}
 
 
 class Session:

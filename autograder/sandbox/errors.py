@@ -68,9 +68,14 @@ class StudentException(StudentCodeProblem):
     def __init__(self, function: str, error: dict) -> None:
         frames = error.get("frames") if type(error.get("frames")) is list else []
         innermost = frames[-1].get("function") if frames and type(frames[-1]) is dict else None
-        # where it was raised: another of the student's functions that this one calls, perhaps
-        self.raised_in = innermost if type(innermost) is str and innermost != "<module>" else function
-        if error.get("type") == "NotImplementedError" and self.raised_in != function:
+        # where it was raised: another of the student's functions that this one calls, perhaps (a
+        # library's NotImplementedError, raised outside the student's files, is not their stub)
+        ours = error.get("raised_by_student") is True
+        self.raised_in = innermost if ours and type(innermost) is str and innermost != "<module>" else function
+        if error.get("type") == "NotImplementedError" and not ours and frames:
+            message = (f"{function} raised NotImplementedError in a library it calls{_where(frames)}: "
+                       f"{error.get('message') or 'no message'}.")
+        elif error.get("type") == "NotImplementedError" and self.raised_in != function:
             message = (f"{function} calls {self.raised_in}, which is not implemented yet (it raises "
                        f"NotImplementedError){_where(frames)}: write {self.raised_in} first.")
         elif error.get("type") == "NotImplementedError":

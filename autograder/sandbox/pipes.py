@@ -117,7 +117,8 @@ class ThreadChannel:
     def __init__(self, requests: int, replies: int) -> None:
         self.requests, self.replies = requests, replies
         self._buffer = bytearray()
-        self._ended = False
+        self._ended = self._closed = False
+        self._writer: threading.Thread | None = None
         self._changed = threading.Condition()
         self._pump = threading.Thread(target=self._fill, daemon=True)
         self._pump.start()
@@ -126,7 +127,9 @@ class ThreadChannel:
         try:
             while True:
                 with self._changed:
-                    self._changed.wait_for(lambda: len(self._buffer) < self.BUFFER)
+                    self._changed.wait_for(lambda: len(self._buffer) < self.BUFFER or self._closed)
+                    if self._closed:
+                        return
                 chunk = os.read(self.replies, 1 << 16)
                 if not chunk:
                     return
@@ -164,7 +167,7 @@ class ThreadChannel:
             except OSError as exc:
                 failed.append(exc)
 
-        writer = threading.Thread(target=write, daemon=True)
+        writer = self._writer = threading.Thread(target=write, daemon=True)
         writer.start()
         writer.join(max(0.0, deadline - time.monotonic()))
         if writer.is_alive():
@@ -173,12 +176,17 @@ class ThreadChannel:
             raise failed[0]
 
     def close(self) -> None:
-        _close(self.requests)
-        # A pump still blocked in read() keeps its descriptor: closing it under the pump could hand
-        # the number to another file before the read returns. The child's end closes when it dies.
-        self._pump.join(1.0)
-        if not self._pump.is_alive():
-            _close(self.replies)
+        with self._changed:  # a pump waiting for room in a full buffer stops
+            self._closed = True
+            self._changed.notify_all()
+        # A thread still blocked in write() or read() keeps its descriptor: closing it under the
+        # thread could hand the number to the next child's pipe, which would then get the rest of
+        # this one's request. The child's ends close when it dies, and the threads end with that.
+        for thread, fd in ((self._writer, self.requests), (self._pump, self.replies)):
+            if thread is not None:
+                thread.join(1.0)
+            if thread is None or not thread.is_alive():
+                _close(fd)
 
 
 class _ThreadReader:

@@ -13,6 +13,7 @@ import ctypes
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 from autograder.sandbox.limits import Limits, child_environment
@@ -101,6 +102,15 @@ class Job:
             self._kernel32.TerminateJobObject(self.handle, 1)
             self._kernel32.CloseHandle(self.handle)
             self.handle = None
+
+
+def child_command(script: Path) -> list[str]:
+    """The base interpreter, not a venv's python.exe: that one is a launcher that starts the base
+    interpreter as a process of its own, which could begin before the job exists and would stay
+    outside it. The venv's package folders follow as arguments, for the child to add to its path."""
+    interpreter = getattr(sys, "_base_executable", None) or sys.executable
+    folders = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    return [interpreter, "-I", "-B", str(script), *folders]
 
 
 def start(argv: list[str], workdir: Path, limits: Limits, stdin: int, stdout: int,

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 try:
     import fcntl
-except ImportError:  # pragma: no cover - Windows, where isolation.detect() refuses to run a child anyway
+except ImportError:  # pragma: no cover - Windows: no larger pipes there
     fcntl = None
 
 CHILD_SCRIPT = Path(__file__).with_name("child.py")
@@ -104,6 +104,7 @@ class Sandbox:
         self._slot: isolation.UidSlot | None = None
         self._rundir: Path | None = None
         self._job: winjob.Job | None = None
+        self._waited: set[str] = set()  # the labels of calls that met the wall-clock backstop
         self._imported: set[str] = set()
 
     # -- lifecycle -------------------------------------------------------------
@@ -121,8 +122,8 @@ class Sandbox:
     def _start_cold(self, req_r: int, resp_w: int, out_w: int) -> subprocess.Popen:
         """The child's stdin and stdout are the request and reply pipes; stderr is its output."""
         if WINDOWS:  # no launcher (execve would start a new process), a job instead of rlimits
-            proc, self._job = winjob.start([sys.executable, "-I", "-B", str(CHILD_SCRIPT)], self.workdir,
-                                           self.limits, req_r, resp_w, out_w)
+            proc, self._job = winjob.start(winjob.child_command(CHILD_SCRIPT), self.workdir, self.limits,
+                                           req_r, resp_w, out_w)
             return proc
         return subprocess.Popen(self._launch_command(), cwd="/", env={"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
                                 stdin=req_r, stdout=resp_w, stderr=out_w, start_new_session=True)
@@ -226,7 +227,10 @@ class Sandbox:
         remaining_budget = self.limits.total_seconds - self.seconds_used
         if remaining_budget <= 0:
             raise errors.BudgetExhausted(self.limits.total_seconds)
-        wall = min(self.limits.backstop(timeout), remaining_budget)
+        # A function that has waited out the backstop once is given its CPU limit plus the slack
+        # after that, so that one that hangs cannot spend the submission's time call after call.
+        backstop = timeout + self.limits.wall_slack if label in self._waited else self.limits.backstop(timeout)
+        wall = min(backstop, remaining_budget)
         if self._proc is None:
             self._start()
         start = time.monotonic()
@@ -235,8 +239,9 @@ class Sandbox:
             reply = wire.read_frame(self._channel.reader(start + wall), self.limits.max_reply_bytes)
         except TimeoutError:
             self._restart()
-            if wall < self.limits.backstop(timeout):
+            if wall < backstop:
                 raise errors.BudgetExhausted(self.limits.total_seconds) from None
+            self._waited.add(label)
             raise errors.CallTimeout(label, timeout, wall=wall) from None
         except (EOFError, BrokenPipeError, OSError):
             code = self._exit_code()
