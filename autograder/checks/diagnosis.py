@@ -81,17 +81,19 @@ def agreeing(mistakes: dict[str, tuple], got: tuple, rtol: float = 1e-6, atol: f
     """The known mistakes (cause -> every output a call with that mistake returns) that explain
     every output that came back: a mistake that one output points to while another rules it
     out is no cause, so hints built from these are consistent with the whole call."""
-    def same(g: Any, e: Any) -> bool:
-        try:
-            g, e = np.asarray(g, dtype=np.float64), np.asarray(e, dtype=np.float64)
-        except (TypeError, ValueError):
-            return False
-        return g.shape == e.shape and bool(np.allclose(g, e, rtol=rtol, atol=atol))
-
     if type(got) not in (tuple, list):
         return {}
     return {cause: outputs for cause, outputs in mistakes.items()
-            if len(outputs) == len(got) and all(same(g, e) for g, e in zip(got, outputs))}
+            if len(outputs) == len(got) and all(_same(g, e, rtol, atol) for g, e in zip(got, outputs))}
+
+
+def _same(got: Any, expected: Any, rtol: float, atol: float) -> bool:
+    """Close as numbers, shape included; anything that is not numbers is not the same."""
+    try:
+        got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
 
 
 def either(causes: Sequence[str]) -> str:
@@ -110,14 +112,7 @@ def what_is_right(parts: dict[str, tuple[Any, Any]], position: str = "index", fi
     own tolerance) and where the first wrong one starts to differ ("w and b are right; only
     errors differs, from epoch 3."; positions are counted from `first`). `parts` maps each
     output's name to (what came back, what was expected)."""
-    def same(got: Any, expected: Any) -> bool:
-        try:
-            got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
-        except (TypeError, ValueError):
-            return False
-        return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
-
-    right = [name for name, (got, expected) in parts.items() if same(got, expected)]
+    right = [name for name, (got, expected) in parts.items() if _same(got, expected, rtol, atol)]
     wrong = [name for name in parts if name not in right]
     if not right or not wrong:
         return ""
