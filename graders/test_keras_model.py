@@ -19,7 +19,7 @@ import functools
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailure, expect_array
+from autograder.checks import CheckFailure, expect_array, expect_compiled
 
 EPOCHS = 5
 PASS_ACCURACY = 0.77
@@ -136,25 +136,8 @@ def test_architecture_follows_arguments(student):
 @pytest.mark.functions("build_model")
 def test_compile_settings(student):
     """build_model compiles with Adam(1e-3), sparse_categorical_crossentropy and accuracy"""
-    info = architecture(student)
-    if not info.get("compiled"):
-        raise CheckFailure("build_model returned a model that is not compiled: call model.compile(...) before "
-                           "returning it.")
-    optimizer = info["optimizer"]
-    if optimizer["class"] != "Adam":
-        raise CheckFailure(f"The model is compiled with the {optimizer['class']} optimizer; expected Adam.")
-    if optimizer["learning_rate"] is None or not np.isclose(optimizer["learning_rate"], 1e-3, rtol=1e-4):
-        raise CheckFailure(f"Adam's learning rate is {optimizer['learning_rate']:.3g}; expected 1e-3.")
-    if info["loss"] != "sparse_categorical_crossentropy":
-        cause = ("categorical_crossentropy expects one-hot labels; the digits' labels are integers 0..9, which is "
-                 "what sparse_categorical_crossentropy takes." if info["loss"] == "categorical_crossentropy" else "")
-        raise CheckFailure(f"The loss is {info['loss']!r}; expected 'sparse_categorical_crossentropy'.",
-                           diagnosis=cause)
-    if info.get("from_logits"):
-        raise CheckFailure("The loss is built with from_logits=True, but the model's output is already softmax "
-                           "probabilities: use from_logits=False (the default).")
-    if not any(m in ("accuracy", "acc", "sparse_categorical_accuracy") for m in info["metrics"]):
-        raise CheckFailure(f"The metrics are {info['metrics']}; expected ['accuracy'].")
+    expect_compiled(architecture(student), built_by="build_model", learning_rate=1e-3, rate_text="1e-3",
+                    labels="the digits' labels are integers 0..9", output="softmax")
 
 
 @pytest.mark.points(1, visibility="hidden")

@@ -15,6 +15,7 @@ from autograder.checks.exercises import (
     compare,
     random_cases,
 )
+from autograder.checks.models import expect_compiled
 from autograder.checks.tolerance import Tolerance, measured
 from autograder.checks.values import (
     CheckFailure,
@@ -53,6 +54,7 @@ __all__ = [
     "as_sequence",
     "describe",
     "expect_array",
+    "expect_compiled",
     "expect_close",
     "expect_no_warnings",
     "expect_scalar",

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailure, expect_array
+from autograder.checks import CheckFailure, expect_array, expect_compiled
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "digits.npz"
 EPOCHS = 3
@@ -184,31 +184,8 @@ def test_architecture_follows_arguments(student):
 @pytest.mark.functions("build_cnn")
 def test_compile_settings(student):
     """build_cnn compiles with Adam(learning_rate=0.01), sparse_categorical_crossentropy and accuracy"""
-    info = describe(student)
-    if not info.get("compiled"):
-        raise CheckFailure("build_cnn returned a model that is not compiled: call model.compile(...) before "
-                           "returning it.")
-    optimizer = info["optimizer"]
-    if optimizer["class"] != "Adam":
-        raise CheckFailure(f"The model is compiled with the {optimizer['class']} optimizer; expected Adam.")
-    rate = optimizer["learning_rate"]
-    if rate is None or not np.isclose(rate, 0.01, rtol=1e-4):
-        raise CheckFailure(f"Adam's learning rate is {'a schedule' if rate is None else f'{rate:.3g}'}; expected 0.01.",
-                           diagnosis="0.001 is Adam's default (and what optimizer=\"adam\" uses): build the "
-                                     "optimizer as keras.optimizers.Adam(learning_rate=0.01)."
-                           if rate is not None and np.isclose(rate, 1e-3) else "")
-    if info["loss"] != "sparse_categorical_crossentropy":
-        cause = ("categorical_crossentropy expects one-hot labels; the digits' labels are integers 0..9, which is "
-                 "what sparse_categorical_crossentropy takes." if info["loss"] == "categorical_crossentropy" else "")
-        raise CheckFailure(f"The loss is {info['loss']!r}; expected 'sparse_categorical_crossentropy'.",
-                           diagnosis=cause)
-    if info.get("from_logits"):
-        softmax_output = bool(info["layers"]) and info["layers"][-1].get("activation") == "softmax"
-        raise CheckFailure("The loss is built with from_logits=True" + (
-            ", but the model's output is already softmax probabilities: use from_logits=False (the default)."
-            if softmax_output else "; expected a softmax output layer and from_logits=False (the default)."))
-    if not any(m in ("accuracy", "acc", "sparse_categorical_accuracy") for m in info["metrics"]):
-        raise CheckFailure(f"The metrics are {info['metrics']}; expected [\"accuracy\"].")
+    expect_compiled(describe(student), built_by="build_cnn", learning_rate=0.01,
+                    labels="the digits' labels are integers 0..9", output="softmax")
 
 
 # -- predictions ----------------------------------------------------------------------------
