@@ -11,6 +11,8 @@ an extra, named here as in pyproject.toml's [project.optional-dependencies]
     nbgrader  nbgrader, for `grade --gradebook` and `nbgrader generate_assignment`
     otter     otter-grader, for `otter assign` and `otter run` on an export
     lms       requests and PyJWT[crypto], for `autograder publish`
+    plots     matplotlib, for the figures of the feedback pages and notebook checks (without
+              it a page simply has none)
     all       every one of them: what an instructor needs
 
 A command that needs a missing extra stops with one line naming it (`need`), and a
@@ -32,6 +34,7 @@ EXTRAS: dict[str, dict[str, str]] = {
     "nbgrader": {"nbgrader": "nbgrader"},
     "otter": {"otter": "otter-grader"},
     "lms": {"requests": "requests", "jwt": "PyJWT", "cryptography": "cryptography"},
+    "plots": {"matplotlib": "matplotlib"},
 }
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

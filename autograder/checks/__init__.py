@@ -15,6 +15,7 @@ from autograder.checks.exercises import (
     compare,
     random_cases,
 )
+from autograder.checks.figures import curves, show
 from autograder.checks.models import expect_compiled
 from autograder.checks.tolerance import Tolerance, measured
 from autograder.checks.values import (
@@ -34,9 +35,12 @@ from autograder.checks.values import (
     floating_point_warnings,
     how_far,
 )
+from autograder.results.model import Figure, Series
 
 __all__ = [
     "Case",
+    "Figure",
+    "Series",
     "Tolerance",
     "check_derivative",
     "check_function",
@@ -46,6 +50,8 @@ __all__ = [
     "check_own_gradients",
     "check_pure",
     "compare",
+    "curves",
+    "show",
     "measured",
     "random_cases",
     "CheckFailure",

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from autograder.checks import figures
 from autograder.checks.values import CheckFailure
 from autograder.course import Course
 from autograder.results.model import VISIBILITIES, AssignmentResult, TestResult
@@ -38,6 +39,7 @@ MARKERS = (
 
 
 GRADER_FAILED = "The grader could not finish this check"  # the grader's own bug, not the student's
+_SHOWN = pytest.StashKey[list]()  # the figures a test showed while it ran
 
 
 def load_reference(folder: Path, module: str) -> Any:
@@ -162,6 +164,12 @@ class GradingSession:
         return load_reference(course.solutions_dir, course[test_metadata(request.node)["assignment"]].module)
 
     @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        with figures.recording() as shown:
+            item.stash[_SHOWN] = shown
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
         report = yield
         if report.when == "call" or (report.when == "setup" and not report.passed):
@@ -177,11 +185,15 @@ class GradingSession:
         if isinstance(exc, StudentException) and exc.exception_type == "NotImplementedError" \
                 and exc.raised_in == exc.function and exc.function in functions:
             self.unwritten.add(item.nodeid)
-        status, feedback = outcome_of(exc, meta["visibility"] == "visible")
+        visible = meta["visibility"] == "visible"
+        status, feedback = outcome_of(exc, visible)
         result = TestResult(
             name=meta["name"], score=meta["points"] if status == "passed" else 0.0, max_score=meta["points"],
             status=status, visibility=meta["visibility"], feedback=feedback, nodeid=item.nodeid,
-            seconds=getattr(report, "duration", 0.0), functions=functions)
+            seconds=getattr(report, "duration", 0.0), functions=functions,
+            cause=exc.diagnosis if isinstance(exc, CheckFailure) else getattr(exc, "cause", "") if isinstance(
+                exc, StudentCodeProblem) else "",
+            figures=figures.kept(item.stash.get(_SHOWN, []), visible) if status != "passed" else ())
         self.results.setdefault(meta["assignment"], AssignmentResult(meta["assignment"])).tests.append(result)
 
     def _functions_of(self, item: pytest.Item) -> tuple[str, ...]:

@@ -13,12 +13,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
 from rich.text import Text
 
+from autograder.render import figures
 from autograder.render.terminal import print_feedback, shared_feedback, start_with
 from autograder.results.model import SubmissionResult
 
 # Templates are named *.html.j2: autoescape must match that, or student text would be raw HTML.
 environment = Environment(loader=PackageLoader("autograder.render", "templates"),
                    autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True)
+environment.filters["svg"] = figures.svg
 
 
 def safe_filename(submission_id: str) -> str:

@@ -9,15 +9,81 @@ back what an earlier run graded.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 STATUSES = ("passed", "failed", "error")
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+FIGURE_KINDS = ("lines", "bars", "matrix")
+MAX_FIGURES, MAX_SERIES, MAX_POINTS = 4, 12, 500  # per test, per figure, per series: a record stays small
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a line plot, the bars of a bar chart, or one row of a matrix."""
+
+    label: str
+    values: tuple[float | None, ...]  # None where a value was not finite
+    dashed: bool = False
+
+    @classmethod
+    def of(cls, label: str, values: Sequence[Any], dashed: bool = False) -> "Series":
+        return cls(str(label), tuple(_plain_number(v) for v in values), bool(dashed))
+
+
+def _plain_number(value: Any) -> float | None:
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A small plot, as plain numbers: the renderers draw it (render/figures.py), the record keeps
+    only what it shows. `lines` plots each series against 1, 2, ...; `bars` gives one bar per
+    label from the first series; `matrix` shows the series as rows, with `labels` naming the columns."""
+
+    title: str
+    series: tuple[Series, ...]
+    kind: str = "lines"
+    x_label: str = ""
+    y_label: str = ""
+    labels: tuple[str, ...] = ()
+    log_y: bool = False
+    line: float | None = None  # a horizontal reference line: a tolerance, a pass mark that may be shown
+
+    def __post_init__(self) -> None:
+        if self.kind not in FIGURE_KINDS:
+            raise ValueError(f"unknown figure kind {self.kind!r}")
+        if not 0 < len(self.series) <= MAX_SERIES or any(len(s.values) > MAX_POINTS for s in self.series):
+            raise ValueError(f"a figure holds 1 to {MAX_SERIES} series of at most {MAX_POINTS} values")
+        if self.kind != "lines" and any(len(s.values) != len(self.labels) for s in self.series):
+            raise ValueError(f"every series of a {self.kind} figure has one value per label")
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"title": self.title, "kind": self.kind,
+                                "series": [{"label": s.label, "values": list(s.values), "dashed": s.dashed}
+                                           for s in self.series]}
+        data.update({k: v for k, v in (("x_label", self.x_label), ("y_label", self.y_label),
+                                       ("labels", list(self.labels)), ("log_y", self.log_y),
+                                       ("line", self.line)) if v})
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Figure":
+        line = data.get("line")
+        return cls(title=str(data["title"]), kind=str(data.get("kind", "lines")),
+                   series=tuple(Series.of(s["label"], [math.nan if v is None else v for v in s["values"]],
+                                          s.get("dashed", False)) for s in data["series"]),
+                   x_label=str(data.get("x_label", "")), y_label=str(data.get("y_label", "")),
+                   labels=tuple(map(str, data.get("labels", ()))), log_y=bool(data.get("log_y", False)),
+                   line=None if line is None else _plain_number(line))
 
 
 @dataclass
 class TestResult:
+    __test__ = False  # a record, not a test class for pytest to collect where tests import it
+
     name: str
     score: float
     max_score: float
@@ -28,6 +94,8 @@ class TestResult:
     seconds: float = 0.0
     functions: tuple[str, ...] = ()  # the course's functions this test grades
     follows: tuple[str, ...] = ()  # failing functions it builds on, whose own tests fail: the root causes
+    cause: str = ""  # the diagnosed cause of a failure, as the feedback states it ("" when none was found)
+    figures: tuple[Figure, ...] = ()  # small plots beside the feedback; never of hidden expected values
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -44,14 +112,17 @@ class TestResult:
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "score": self.score, "max_score": self.max_score,
                 "status": self.status, "visibility": self.visibility, "feedback": self.feedback,
-                "nodeid": self.nodeid, "functions": list(self.functions), "follows": list(self.follows)}
+                "nodeid": self.nodeid, "functions": list(self.functions), "follows": list(self.follows),
+                **({"cause": self.cause} if self.cause else {}),
+                **({"figures": [f.to_dict() for f in self.figures]} if self.figures else {})}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TestResult":
         return cls(name=data["name"], score=data["score"], max_score=data["max_score"], status=data["status"],
                    visibility=data.get("visibility", "visible"), feedback=data.get("feedback", ""),
                    nodeid=data.get("nodeid", ""), functions=tuple(map(str, data.get("functions", ()))),
-                   follows=tuple(map(str, data.get("follows", ()))))
+                   follows=tuple(map(str, data.get("follows", ()))), cause=str(data.get("cause", "")),
+                   figures=tuple(Figure.from_dict(f) for f in data.get("figures", ())[:MAX_FIGURES]))
 
 
 @dataclass
