@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from autograder.checks import figures
 from autograder.checks.diagnosis import diagnose
 from autograder.checks.tolerance import record, used_fraction
 from autograder.sandbox.wire import Opaque
@@ -128,7 +129,9 @@ def _check_structure(got: np.ndarray, expected: np.ndarray, name: str, inputs: s
     if got.dtype.kind not in NUMERIC_KINDS:
         raise CheckFailure(f"{name} has dtype {got.dtype}{_input_note(inputs)}; expected numbers.")
     if dtype is not None and got.dtype != np.dtype(dtype):
-        raise CheckFailure(f"{name} has dtype {got.dtype}{_input_note(inputs)}; the task asks for {dtype}.")
+        raise CheckFailure(f"{name} has dtype {got.dtype}{_input_note(inputs)}; the task asks for {dtype}.",
+                           diagnosis=f"the array is returned as {got.dtype}: convert it with "
+                                     f".astype(np.{np.dtype(dtype).name}) before returning it.")
 
 
 def _shape_hint(got: tuple, expected: tuple) -> str:
@@ -271,7 +274,14 @@ def expect_sequence(got: Any, expected: Sequence[float], *, name: str, inputs: s
     """Checks a per-epoch record against the expected one."""
     expected = np.asarray(expected, dtype=np.float64)
     values = as_sequence(got, name=name, length=len(expected), inputs=inputs)
-    _compare_values(values, expected, name, inputs, rtol, atol, hints)
+    try:
+        _compare_values(values, expected, name, inputs, rtol, atol, hints)
+    except CheckFailure:  # a picture of the two curves (a hidden test shows the student's alone)
+        title = f"{name}{_input_note(inputs)}"
+        figures.show(figures.curves(title, {"yours": values, "expected": expected}, y_label=name,
+                                    dashed=["expected"]),
+                     reveals=True, instead=figures.curves(title, {"yours": values}, y_label=name))
+        raise
     return values
 
 

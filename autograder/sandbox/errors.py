@@ -13,10 +13,14 @@ class StudentCodeProblem(Exception):
     """Base class: the student's code could not produce a value for this check."""
 
     status = "error"
+    cause = ""  # a likely cause the evidence supports, stated before the message
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+NOT_SUBMITTED = re.compile(r"no \S+\.py was submitted")  # MissingModule's cause: the file is not there
 
 
 class MissingModule(StudentCodeProblem):
@@ -25,6 +29,7 @@ class MissingModule(StudentCodeProblem):
     def __init__(self, module: str) -> None:
         super().__init__(f"No {module}.py was found in the submission, so nothing that needs it can be graded.")
         self.module = module
+        self.cause = f"no {module}.py was submitted"
 
 
 class MissingFunction(StudentCodeProblem):
@@ -51,16 +56,23 @@ class ImportFailed(StudentCodeProblem):
             f"{module}.py could not be imported: {error.get('type')}: {error.get('message')}{_where(error.get('frames', []))}."
         )
         self.module = module
+        self.cause = f"{module}.py could not be imported ({error.get('type')})"
 
 
-def _exception_hint(error: dict) -> str:
-    """A likely cause for the exceptions that shape mistakes raise."""
-    shapes = re.findall(r"\((\d+),\s*(\d+)\)", str(error.get("message", "")))
-    if error.get("type") == "MemoryError":
-        return (" Your code ran out of memory (the sandbox allows far more than the assignment needs): look "
-                "for an array built from the wrong sizes or a list that keeps growing.")
-    if error.get("type") == "ValueError" and len(shapes) >= 2 and shapes[0] == shapes[1][::-1]:
-        return " Likely cause: one of the two arrays is transposed (check which side of @ each one goes on)."
+def _exception_cause(error: dict) -> str:
+    """A likely cause for an exception, where its own message shows it ("" where it does not)."""
+    kind, message = error.get("type"), str(error.get("message", ""))
+    shapes = re.findall(r"\((\d+),\s*(\d+)\)", message)
+    axis = re.fullmatch(r"axis (-?\d+) is out of bounds for array of dimension (\d+)", message.strip())
+    if kind == "MemoryError":
+        return ("your code ran out of memory (the sandbox allows far more than the assignment needs): look for "
+                "an array built from the wrong sizes or a list that keeps growing.")
+    if kind == "ValueError" and len(shapes) >= 2 and shapes[0] == shapes[1][::-1]:
+        return "one of the two arrays is transposed (check which side of @ each one goes on)."
+    if kind in ("AxisError", "numpy.exceptions.AxisError") and axis:
+        return (f"the code works along axis {axis.group(1)}, which an array of {axis.group(2)} dimension"
+                f"{'' if axis.group(2) == '1' else 's'} does not have. axis=-1 (the last axis) names the same "
+                f"axis of a 1-D and of a 2-D array.")
     return ""
 
 
@@ -72,17 +84,21 @@ class StudentException(StudentCodeProblem):
         # library's NotImplementedError, raised outside the student's files, is not their stub)
         ours = error.get("raised_by_student") is True
         self.raised_in = innermost if ours and type(innermost) is str and innermost != "<module>" else function
-        if error.get("type") == "NotImplementedError" and not ours and frames:
+        unwritten = error.get("type") == "NotImplementedError" and (ours or not frames)
+        if error.get("type") == "NotImplementedError" and not unwritten:
             message = (f"{function} raised NotImplementedError in a library it calls{_where(frames)}: "
                        f"{error.get('message') or 'no message'}.")
-        elif error.get("type") == "NotImplementedError" and self.raised_in != function:
+        elif unwritten and self.raised_in != function:
             message = (f"{function} calls {self.raised_in}, which is not implemented yet (it raises "
                        f"NotImplementedError){_where(frames)}: write {self.raised_in} first.")
-        elif error.get("type") == "NotImplementedError":
+        elif unwritten:
             message = f"{function} is not implemented yet (it raises NotImplementedError)."
         else:
-            message = (f"{function} raised {error.get('type')}: {error.get('message')}"
-                       f"{_where(error.get('frames', []))}.{_exception_hint(error)}")
+            self.cause = _exception_cause(error)
+            message = (f"Likely cause: {self.cause}\n\n" if self.cause else "") + (
+                f"{function} raised {error.get('type')}: {error.get('message')}{_where(error.get('frames', []))}.")
+        if unwritten:
+            self.cause = f"{self.raised_in} is not written yet"
         super().__init__(message)
         self.function = function
         self.exception_type = error.get("type")
