@@ -41,6 +41,12 @@ def mistakes(reference, name, z):
             "the derivative at z == 0 must be 0 (use z > 0, not z >= 0).": (z >= 0).astype(float),
             "this is relu(z) itself, not its derivative (1 where z > 0, else 0).": np.maximum(z, 0),
         },
+        "relu": {
+            "this is |z|: negative z must give 0, not -z (relu(z) = max(0, z)).": np.abs(z),
+            "the sides are swapped: this is max(0, -z), which keeps the negative z; relu(z) = max(0, z).":
+                np.maximum(-z, 0.0),
+            "this is min(0, z), which keeps the negative z; relu(z) = max(0, z).": np.minimum(z, 0.0),
+        },
         "sigmoid": {"the sign of the exponent is flipped: sigmoid(z) = 1 / (1 + exp(-z)).": 1 / (1 + np.exp(z))},
     }.get(name, {})
 

@@ -15,12 +15,14 @@ hidden units: 0.81-0.90; sigmoid hidden layers: 0.78-0.88) lose their points in 
 architecture tests, not here.
 """
 import functools
+import math
 
 import numpy as np
 import pytest
 
-from autograder.checks import CheckFailure, expect_array, expect_compiled
+from autograder.checks import CheckFailure, Figure, Series, expect_array, expect_compiled, figures, show
 
+BATCH_SIZE = 32
 EPOCHS = 5
 PASS_ACCURACY = 0.77
 TRAIN_SECONDS = 300.0
@@ -159,20 +161,42 @@ def test_predict_classes(student, make_rng):
                  rtol=0, atol=0)
 
 
-@pytest.mark.points(2.5, visibility="hidden")
-def test_trained_accuracy(student, grading_seed):
+@pytest.fixture(scope="session")
+def trained(student, grading_seed):
+    """The student's model trained once per submission (the slowest step of grading), for the
+    tests of what training does: ("out", probe output) or ("raised", the exception)."""
+    X_train, y_train, X_test, _ = digits_split(grading_seed)
+    try:
+        return "out", student.probe("train_and_predict", "keras_model", "training your model", timeout=TRAIN_SECONDS,
+                                    preprocess=["keras_model", "preprocess"], build=["keras_model", "build_model"],
+                                    train=["keras_model", "train_model"],
+                                    predict=["keras_model", "predict_classes"],
+                                    train_kwargs={"epochs": EPOCHS, "batch_size": BATCH_SIZE},
+                                    X_train=X_train, y_train=y_train, X_test=X_test, seed=grading_seed)
+    except Exception as exc:  # each test that needs the training says how it ended
+        return "raised", exc
+
+
+def training_output(trained):
+    how, value = trained
+    if how == "raised":
+        raise value
+    return value
+
+
+@pytest.mark.points(2, visibility="hidden")
+@pytest.mark.functions("preprocess", "build_model", "train_model", "predict_classes")
+def test_trained_accuracy(trained, grading_seed):
     """the trained model classifies held-out digits accurately"""
-    X_train, y_train, X_test, y_test = digits_split(grading_seed)
-    out = student.probe("train_and_predict", "keras_model", "training your model", timeout=TRAIN_SECONDS,
-                        preprocess=["keras_model", "preprocess"], build=["keras_model", "build_model"],
-                        train=["keras_model", "train_model"], predict=["keras_model", "predict_classes"],
-                        train_kwargs={"epochs": EPOCHS, "batch_size": 32},
-                        X_train=X_train, y_train=y_train, X_test=X_test, seed=grading_seed)
+    out = training_output(trained)
+    y_test = digits_split(grading_seed)[3]
+    show_curves(out)
     predictions = out["predictions"]
     if type(predictions) is not np.ndarray or predictions.shape != y_test.shape:
         shape = predictions.shape if type(predictions) is np.ndarray else type(predictions).__name__
         raise CheckFailure(f"predict_classes on the {len(y_test)} held-out digits returned {shape}; expected "
                            f"shape {y_test.shape}.")
+    show(confusion(predictions, y_test))
     accuracy = float(np.mean(predictions == y_test))
     if accuracy < PASS_ACCURACY:
         ran = fitted_epochs(out)
@@ -182,6 +206,55 @@ def test_trained_accuracy(student, grading_seed):
             diagnosis=f"the History that train_model returned records {ran} epoch{'' if ran == 1 else 's'} of "
                       f"training, though {EPOCHS} were asked for: pass its epochs argument on to model.fit."
             if ran is not None and ran != EPOCHS else "")
+
+
+@pytest.mark.points(0.5, visibility="hidden")
+@pytest.mark.functions("train_model")
+def test_validation_split(trained, grading_seed):
+    """train_model holds out 10% of the samples for validation (validation_split=0.1)"""
+    out = training_output(trained)
+    curves = out.get("history")
+    if type(curves) is not dict:
+        raise CheckFailure(f"train_model returned a {out.get('history_type')}, not the History that model.fit "
+                           f"returns, so what it trained on cannot be read.")
+    if "val_loss" not in curves:
+        raise CheckFailure("The History that train_model returned records no validation loss (val_loss): the model "
+                           "was not validated while it trained.",
+                           diagnosis="model.fit is called without validation_split=0.1: pass it, and Keras holds out "
+                                     "the last 10% of the samples for validation.")
+    steps = (out.get("fit") or {}).get("steps")
+    n = len(digits_split(grading_seed)[1])
+    if type(steps) is int and steps not in {math.ceil(k / BATCH_SIZE) for k in (math.floor(0.9 * n),
+                                                                                math.ceil(0.9 * n))}:
+        low, high = ((steps - 1) * BATCH_SIZE + 1) / n, min(steps * BATCH_SIZE / n, 1.0)
+        raise CheckFailure(
+            f"Asked for batches of {BATCH_SIZE}, model.fit ran {steps} steps per epoch, so it trained on {low:.0%} to "
+            f"{high:.0%} of the samples; with validation_split=0.1 it trains on 90% of them.",
+            known="the model is validated while it trains (the History records val_loss), but either another share "
+                  "of the samples is held out, or the batch_size argument is not passed on to model.fit.")
+
+
+def show_curves(out):
+    """The student's own training curves, from the History their train_model returned."""
+    curves = out.get("history") if type(out) is dict else None
+    if type(curves) is not dict:
+        return
+    for metric in ("loss", "accuracy"):
+        found = {label: curves[key] for key, label in ((metric, "training"), (f"val_{metric}", "validation"))
+                 if key in curves}
+        show(figures.curves(f"your model's {metric} per epoch", found, y_label=metric, dashed=["validation"]))
+
+
+def confusion(predictions, y_test):
+    """What share of each digit the model labels as each digit (rows: the true digit)."""
+    if predictions.dtype.kind not in "iu" or predictions.min(initial=0) < 0 or predictions.max(initial=0) > 9:
+        return None
+    counts = np.zeros((10, 10))
+    np.add.at(counts, (y_test, predictions), 1)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    return Figure("which digit your model says each held-out digit is",
+                  tuple(Series.of(str(d), shares[d]) for d in range(10)), kind="matrix",
+                  labels=tuple(map(str, range(10))), x_label="predicted digit", y_label="true digit")
 
 
 def fitted_epochs(out):

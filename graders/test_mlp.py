@@ -19,6 +19,7 @@ import pytest
 from autograder.checks import (CheckFailure, as_number, how_far, as_sequence, describe, expect_array, expect_scalar,
                                expect_tuple, expect_unchanged)
 from autograder.checks.diagnosis import three_ways
+from autograder.checks.figures import gradient_errors, show
 from autograder.checks.gradcheck import check_gradients, local_evaluator
 
 TOL = {"rtol": 1e-6, "atol": 1e-9}
@@ -162,6 +163,36 @@ def test_affine_backward(student, reference, make_rng):
             raise
 
 
+FORWARD_MISTAKES = {
+    "output activation": "the hidden activation is applied to the output layer too, before softmax: the last layer "
+                         "is softmax(Z_L) alone.",
+    "softmax everywhere": "softmax is applied in every layer; the hidden layers use the activation g, and only the "
+                          "output layer softmax.",
+    "linear hidden": "the hidden layers have no activation: A_l = g(Z_l) in every layer but the last.",
+    "relu always": "the activation argument is ignored: the hidden layers use relu whatever it says.",
+}
+
+
+def forward_with(reference, params, X, activation, mistake):
+    """The probabilities forward returns when written with one of the usual mistakes."""
+    g, L, A = getattr(reference, activation), len(params) // 2, X
+    for l in range(1, L + 1):
+        Z = A @ params[f"W{l}"] + params[f"b{l}"]
+        if l == L or mistake == "softmax everywhere":
+            A = reference.softmax(g(Z) if mistake == "output activation" and l == L else Z)
+        else:
+            A = {"linear hidden": Z, "relu always": reference.relu(Z)}.get(mistake, g(Z) if l < L else Z)
+    return A
+
+
+def layers_run(probs, sizes):
+    """How many layers a forward pass ran, judged by its output width (None unless one layer alone has it)."""
+    if type(probs) is not np.ndarray or probs.ndim != 2:
+        return None
+    widths = [l for l in range(1, len(sizes)) if sizes[l] == probs.shape[1]]
+    return widths[0] if len(widths) == 1 else None
+
+
 @pytest.mark.points(1, visibility="hidden")
 def test_forward(student, reference, make_rng):
     """forward returns class probabilities of shape (n, C) for every activation"""
@@ -172,7 +203,17 @@ def test_forward(student, reference, make_rng):
         got = expect_tuple(student.mlp.forward(copy_params(params), X.copy(), activation=activation), 2,
                            name="forward", parts="probs, cache")
         expected, _ = reference.forward(params, X, activation)
-        expect_array(got[0], expected, name="probs", inputs=inputs, **TOL)
+        hints = {text: forward_with(reference, params, X, activation, mistake)
+                 for mistake, text in FORWARD_MISTAKES.items()}
+        try:
+            expect_array(got[0], expected, name="probs", inputs=inputs, hints=hints, **TOL)
+        except CheckFailure as failure:
+            ran = layers_run(got[0], sizes)
+            if ran is not None and ran < len(sizes) - 1 and not failure.diagnosis:
+                failure.diagnosis = (f"probs is {sizes[ran]} wide, the width of layer {ran}'s output: the forward "
+                                     f"pass stops after {ran} of the {len(sizes) - 1} layers. Loop over all "
+                                     f"L = len(params) // 2 layers.")
+            raise
 
 
 @pytest.mark.points(0.5, visibility="hidden")
@@ -256,8 +297,10 @@ def check_gradients_three_ways(student, reference, params, X, y, activation, gra
     grads64 = {k: np.asarray(v, dtype=np.float64) for k, v in grads.items()}
     correct = check_gradients(reference_loss(reference, params, X, y, activation), params, grads64, keys=[key],
                               seed=grading_seed, localize=False)
-    own = check_gradients(own_loss(student, params, X, y, reg=0.0, activation=activation), params, grads64, keys=[key],
+    own = check_gradients(own_loss(student, params, X, y, reg=0.0, activation=activation), params, grads64,
                           seed=grading_seed, step=1e-3, noise_aware=True, localize=False)
+    show(gradient_errors(f"your gradients against numerical derivatives of your own loss ({inputs})", own,
+                         sorted(expected, key=lambda k: (layer_of(k), k[0] == "b"))))
     wrong, right = sorted(failures), sorted(set(expected) - set(failures))
     layer = layer_of(key)
     where = (f"Wrong: {', '.join(wrong)}; right: {', '.join(right) or 'none'}. The highest layer that fails is layer "

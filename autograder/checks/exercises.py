@@ -26,6 +26,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from autograder.checks import figures
 from autograder.checks.diagnosis import three_ways
 from autograder.checks.gradcheck import check_gradients, local_evaluator
 from autograder.checks.tolerance import Tolerance, from_runs, leaves, low_precision_runs, measured
@@ -477,15 +478,34 @@ def check_own_derivative(f: Any, df: Any, z: np.ndarray, *, seed: int = 0, step:
         diagnosis=cause, known=f"{label} is not the derivative of your {f_name}: one of the two is wrong.")
 
 
+OWN_RTOL, OWN_ATOL = 1e-3, 1e-6  # a numerical gradient of the student's loss is this accurate (noise-aware steps)
+
+
+def _own_hint(grad: np.ndarray, numerical: np.ndarray, hints: Mapping[Any, Any]) -> str:
+    """The hint that explains a gradient from the numerical one, to the precision the numerical one has:
+    a cause whose value (or function of the numerical gradient) it matches, or a factor it is off by."""
+    for cause, value in hints.items():
+        if isinstance(cause, str):
+            value = np.asarray(value(numerical) if callable(value) else value, dtype=np.float64)
+            if value.shape == grad.shape and np.allclose(grad, value, rtol=OWN_RTOL, atol=OWN_ATOL):
+                return cause
+        elif np.allclose(grad, cause * numerical, rtol=OWN_RTOL, atol=OWN_ATOL) and np.any(numerical):
+            return str(value)
+    return ""
+
+
 def check_own_gradients(student_fn: Any, case: Case, *, params: int = 0, loss: int = 0, grads: int = 1,
-                        seed: int = 0, step: float = 1e-3, hints: Mapping[str, Mapping[Any, Any]] | None = None
-                        ) -> None:
+                        seed: int = 0, step: float = 1e-3, hints: Mapping[str, Mapping[Any, Any]] | None = None,
+                        where: Callable[[list[str], list[str]], str] | None = None) -> None:
     """A (loss, grads)-style function's gradients against numerical derivatives of its own loss, each
     tensor of the dict argument at position `params` along random directions (noise-aware), then
     element by element for the tensors that disagree. Needs no reference, so a public test can use
     it: the feedback names the tensors that disagree with the student's loss and those that agree
-    (which tells the layer to look at), and a pattern between the gradient and the numerical one (a
-    factor, a sign; `hints` are {tensor: {factor or cause: meaning or value}}) where one fits."""
+    (which tells the layer to look at), and a pattern between the gradient and the numerical one
+    where one fits: `hints` are {tensor: {factor or cause: meaning or value}}, a value being an array
+    or a function of the numerical gradient (`lambda numerical: numerical - reg * W`: the gradient
+    without its penalty term). Where no hint fits any disagreeing tensor, `where(wrong, right)` may
+    name the cause from which tensors disagree ("" where it cannot)."""
     args, kwargs = case.copied()
     theta = case.args[params]
     label = getattr(student_fn, "name", "the function")
@@ -504,20 +524,29 @@ def check_own_gradients(student_fn: Any, case: Case, *, params: int = 0, loss: i
     check = check_gradients(evaluate, at, grads_of, seed=seed, step=step, noise_aware=True)
     if check.passed:
         return
+    figures.show(figures.gradient_errors(f"{label}'s gradients against numerical derivatives of your loss", check,
+                                         list(theta)))
     wrong = [k for k in theta if k in check.failed]
     right = [k for k in theta if k not in wrong]
     known = (f"the gradients of {', '.join(wrong)} do not belong to your loss (those of {', '.join(right) or 'no'} "
              f"tensor{'' if len(right) == 1 else 's'} do): the bug is in the backward pass of those tensors, or in "
              f"the loss itself (the hidden tests tell which).")
-    key = wrong[0]
-    try:
-        expect_array(grads_of[key], check[key].numerical, name=f"grads['{key}']",
-                     inputs="a numerical gradient of your own loss", rtol=1e-3, atol=1e-6,
-                     hints=dict((hints or {}).get(key, {})))
-    except CheckFailure as failure:
+    failures = []
+    for key in wrong:
+        numerical = check[key].numerical
+        try:
+            expect_array(grads_of[key], numerical, name=f"grads['{key}']",
+                         inputs="a numerical gradient of your own loss", rtol=OWN_RTOL, atol=OWN_ATOL)
+        except CheckFailure as failure:
+            failure.diagnosis = _own_hint(grads_of[key], numerical, (hints or {}).get(key, {})) or failure.diagnosis
+            failures.append(failure)
+    if failures:  # the first tensor whose pattern is known, else the first that disagrees
+        failure = next((f for f in failures if f.diagnosis), failures[0])
         failure.summary = f"{label}'s gradients disagree with numerical derivatives of your own loss: {failure.summary}"
+        failure.diagnosis = failure.diagnosis or (where(wrong, right) if where else "")
         failure.explain(known, f"Wrong: {', '.join(wrong)}; right: {', '.join(right) or 'none'} ({check.evaluations} "
                                f"evaluations of your loss).")
-        raise
+        raise failure
     raise CheckFailure(f"{label}'s gradients disagree with numerical derivatives of your own loss along random "
-                       f"directions: wrong: {', '.join(wrong)}; right: {', '.join(right) or 'none'}.", known=known)
+                       f"directions: wrong: {', '.join(wrong)}; right: {', '.join(right) or 'none'}.", known=known,
+                       diagnosis=where(wrong, right) if where else "")
