@@ -13,8 +13,11 @@ def test_sigmoid_at_zero(student):
 
 def test_relu_and_its_gradient(student):
     """relu and relu_grad on [-1, 0, 2]"""
-    expect_array(student.activations.relu(z), np.array([0.0, 0.0, 2.0]), name="relu([-1, 0, 2])")
-    expect_array(student.activations.relu_grad(z), np.array([0.0, 0.0, 1.0]), name="relu_grad([-1, 0, 2])")
+    expect_array(student.activations.relu(z), np.array([0.0, 0.0, 2.0]), name="relu([-1, 0, 2])",
+                 hints={"this is |z|: negative z must give 0 (relu(z) = max(0, z)).": np.abs(z)})
+    expect_array(student.activations.relu_grad(z), np.array([0.0, 0.0, 1.0]), name="relu_grad([-1, 0, 2])",
+                 hints={"the derivative at z == 0 must be 0 (use z > 0, not z >= 0).": [0.0, 1.0, 1.0],
+                        "this is relu(z) itself, not its derivative (1 where z > 0, else 0).": [0.0, 0.0, 2.0]})
 
 
 def test_tanh_grad_at_zero(student):
@@ -24,20 +27,28 @@ def test_tanh_grad_at_zero(student):
 
 def test_softmax_rows_sum_to_one(student):
     """softmax of equal logits is uniform, one distribution per row"""
-    expect_array(student.activations.softmax(np.zeros((2, 4))), np.full((2, 4), 0.25), name="softmax(zeros((2, 4)))")
+    expect_array(student.activations.softmax(np.zeros((2, 4))), np.full((2, 4), 0.25), name="softmax(zeros((2, 4)))",
+                 hints={"softmax is taken down the columns (axis 0); take it along the last axis, each row: "
+                        "axis=-1, keepdims=True.": np.full((2, 4), 0.5),
+                        "the exponentials are divided by the sum over the whole array, not over each row: "
+                        "axis=-1, keepdims=True.": np.full((2, 4), 0.125)})
 
 
 def test_sigmoid_no_overflow(student):
     """sigmoid(-1000) is 0 without an overflow warning"""
     call = student.activations.sigmoid.call(np.array([-1000.0]))
-    expect_array(call.value, np.array([0.0]), name="sigmoid([-1000])")
+    expect_array(call.value, np.array([0.0]), name="sigmoid([-1000])",
+                 hints={"the sign of the exponent is flipped: sigmoid(z) = 1 / (1 + exp(-z)), which is near 0 for "
+                        "large negative z.": [1.0]})
     expect_no_warnings(call.warnings, name="sigmoid([-1000])",
                        diagnosis="exp(-z) overflows for large negative z: use exp(-|z|) in both branches.")
 
 
 def test_sigmoid_of_a_positive_number(student):
     """sigmoid(2) is 1 / (1 + exp(-2)), about 0.8808"""
-    expect_value(student.activations.sigmoid(2.0), 1.0 / (1.0 + np.exp(-2.0)), name="sigmoid(2.0)")
+    expect_value(student.activations.sigmoid(2.0), 1.0 / (1.0 + np.exp(-2.0)), name="sigmoid(2.0)",
+                 hints={"this is sigmoid(-2): the branch for z >= 0 has the sign of its exponent flipped; it is "
+                        "1 / (1 + exp(-z)).": 1.0 / (1.0 + np.exp(2.0))})
 
 
 def test_derivatives_match_your_own_functions(student):

@@ -8,7 +8,8 @@ from autograder.checks import (Case, CheckFailure, as_array, as_sequence, check_
 def test_affine_forward(student):
     """affine_forward is X @ W + b"""
     X, W, b = np.array([[1.0, 2.0]]), np.array([[1.0, 0.0, -1.0], [0.5, 1.0, 2.0]]), np.array([0.0, 1.0, 0.0])
-    expect_array(student.mlp.affine_forward(X, W, b), np.array([[2.0, 3.0, 3.0]]), name="affine_forward")
+    expect_array(student.mlp.affine_forward(X, W, b), np.array([[2.0, 3.0, 3.0]]), name="affine_forward",
+                 hints={"the bias b is missing: out = X @ W + b.": X @ W})
 
 
 def test_init_params_shapes(student):
@@ -23,14 +24,17 @@ def test_init_params_shapes(student):
 def test_loss_of_uniform_predictions(student):
     """cross_entropy_loss of uniform probabilities over 4 classes is log(4)"""
     probs = np.full((3, 4), 0.25)
-    expect_scalar(student.mlp.cross_entropy_loss(probs, np.array([0, 1, 3])), np.log(4), name="cross_entropy_loss")
+    expect_scalar(student.mlp.cross_entropy_loss(probs, np.array([0, 1, 3])), np.log(4), name="cross_entropy_loss",
+                  hints={3: "the loss is summed over the 3 samples; take the mean."})
 
 
 def test_numerical_gradient_of_a_square(student):
     """numerical_gradient of sum(x**2) is 2x (checked in the sandbox with your function)"""
     x = np.array([1.0, -2.0, 0.5])
     out = student.probe("numerical_gradient", "mlp", "numerical_gradient", x=x, c=np.zeros(3))
-    expect_array(out["grad"], x, name="numerical_gradient of 0.5 * sum(x**2)", rtol=1e-6)
+    expect_array(out["grad"], x, name="numerical_gradient of 0.5 * sum(x**2)", rtol=1e-6,
+                 hints={"this is the one-sided difference (f(x + h) - f(x)) / h, whose error is h / 2 here; take the "
+                        "centered one, (f(x + h) - f(x - h)) / (2 h).": x + 0.5e-5})
 
 
 def test_gradients_have_the_shapes_of_params(student):
@@ -42,7 +46,13 @@ def test_gradients_have_the_shapes_of_params(student):
     if type(grads) is not dict or sorted(grads) != sorted(params):
         raise CheckFailure("grads must be a dict with exactly the keys of params.")
     for key, value in params.items():
-        as_array(grads[key], name=f"grads['{key}']", shape=value.shape)
+        try:
+            as_array(grads[key], name=f"grads['{key}']", shape=value.shape)
+        except CheckFailure as failure:
+            if key.startswith("b") and np.shape(grads[key]) == (5,):  # one entry per sample, of the 5
+                failure.diagnosis = ("the bias gradient is summed over the units (axis 1), which leaves one entry per "
+                                     "sample; sum over the samples (axis 0), one entry per unit.")
+            raise
 
 
 def test_sgd_step_moves_against_the_gradient(student):
@@ -64,16 +74,38 @@ def small_network():
     return params, draw.normal(size=(5, 3)), np.array([0, 2, 1, 1, 0])
 
 
+def where_it_goes_wrong(wrong, right):
+    """The cause that the pattern of disagreeing tensors shows, in a two-layer network."""
+    if set(wrong) == {"W1", "b1"}:
+        return ("layer 2's gradients agree with your loss and layer 1's do not: the step back from layer 2 to layer 1, "
+                "dZ1 = (dZ2 @ W2.T) * g'(Z1) with Z1 saved in the forward pass, does not match what your forward pass "
+                "computes in layer 1 (check that step, and the activation your forward pass uses there).")
+    return ""
+
+
 def test_gradients_match_your_own_loss(student):
     """loss_and_grads' gradients are the derivatives of its own loss (relu and tanh, reg = 0.1)"""
     params, X, y = small_network()
-    n = X.shape[0]
+    n, reg = X.shape[0], 0.1
     factors = {n: f"it is {n} times the derivative of your loss: the mean over the {n} samples is missing once.",
                1 / n: f"it is 1/{n} of the derivative of your loss: it is divided by the number of samples twice "
                       f"(a mean where a sum belongs?)."}
+
+    def penalty(key):  # the penalty's part of a gradient, as the usual mistakes get it wrong
+        theta = params[key]
+        if key.startswith("b"):
+            return {"the biases get the L2 term's gradient, reg * b, though the penalty (and so your loss) has no "
+                    "biases.": lambda numerical: numerical + reg * theta}
+        return {"your weight gradients and your loss disagree by reg * W: either the gradients miss the L2 term's "
+                "reg * W, or the loss's penalty lacks its 0.5 (it is 0.5 * reg * sum(W**2)).":
+                lambda numerical: numerical - reg * theta,
+                "your weight gradients exceed your loss's by reg * W: either the L2 term's gradient is doubled (the "
+                "derivative of 0.5 * reg * sum(W**2) is reg * W), or the loss lacks the penalty that the gradients "
+                "have.": lambda numerical: numerical + reg * theta}
+
     for activation in ("relu", "tanh"):
-        check_own_gradients(student.mlp.loss_and_grads, Case(params, X, y, reg=0.1, activation=activation), step=1e-2,
-                            hints={key: factors for key in params})
+        check_own_gradients(student.mlp.loss_and_grads, Case(params, X, y, reg=reg, activation=activation), step=1e-2,
+                            hints={key: {**factors, **penalty(key)} for key in params}, where=where_it_goes_wrong)
 
 
 def test_the_penalty_is_on_the_weights_only(student):
@@ -99,14 +131,27 @@ def test_init_params_draws_he_weights_from_the_seed(student):
     if type(first) is not dict or sorted(first) != ["W1", "b1"]:
         raise CheckFailure(f"init_params([1000, 300]) should return a dict with keys W1, b1; got {first!r:.80}")
     W = as_array(first["W1"], name="W1", shape=(1000, 300))
-    expect_array(as_array(first["b1"], name="b1", shape=(300,)), np.zeros(300), name="b1")
-    expect_scalar(float(np.std(W)), np.sqrt(2 / 1000), name="the standard deviation of W1", rtol=0.02,
-                  hints={"this is Xavier's initialisation; He's is sqrt(2 / fan_in).": np.sqrt(1 / 1000),
-                         "the scale is 2 / fan_in, the variance; the standard deviation is sqrt(2 / fan_in).": 2 / 1000})
+    b = as_array(first["b1"], name="b1", shape=(300,))
+    try:
+        expect_array(b, np.zeros(300), name="b1")
+    except CheckFailure as failure:
+        if np.std(b) > 0:
+            failure.diagnosis = "the biases are drawn at random; they start at zero: np.zeros(fan_out)."
+        raise
+    std = float(np.std(W))
+    try:
+        expect_scalar(std, np.sqrt(2 / 1000), name="the standard deviation of W1", rtol=0.02)
+    except CheckFailure as failure:  # 300,000 draws: a standard deviation within 2% of the one they came from
+        scales = {"this is Xavier's initialisation, std sqrt(1 / fan_in); He's is sqrt(2 / fan_in).": np.sqrt(1 / 1000),
+                  "the scale is 2 / fan_in, the variance; the standard deviation is sqrt(2 / fan_in).": 2 / 1000,
+                  "the weights are drawn with std 1: multiply by sqrt(2 / fan_in).": 1.0}
+        failure.diagnosis = next((cause for cause, scale in scales.items() if abs(std / scale - 1) < 0.02), "")
+        raise
     again = student.mlp.init_params([1000, 300], seed=0)
     if type(again) is not dict or "W1" not in again or not np.array_equal(np.asarray(again["W1"]), W):
-        raise CheckFailure("init_params([1000, 300], seed=0) gave other weights the second time: draw them from "
-                           "np.random.default_rng(seed), not from numpy's global random state.")
+        raise CheckFailure("init_params([1000, 300], seed=0) gave other weights the second time.",
+                           diagnosis="the weights come from numpy's global random state; draw them from "
+                                     "np.random.default_rng(seed).")
 
 
 def test_training_lowers_the_loss(student):
