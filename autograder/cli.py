@@ -25,6 +25,7 @@ from autograder.release.source import SourceError
 from autograder.publish import canvas, lti
 from autograder.publish.secrets import MissingSecret, secret
 from autograder.render import feedback, gradebook, lms, terminal
+from autograder.render import report as class_report
 from autograder.results.log import LogBusy, ResultLog
 from autograder.results.model import SubmissionResult, held_assignments
 from autograder.sandbox import isolation
@@ -88,6 +89,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     book.add_argument("--out", metavar="CSV", help="where to write (default: DIR/<lms>.csv)")
     book.add_argument("--canvas-ids", metavar="A=ID,...", default="",
                       help="Canvas assignment id of each assignment (NAME=101,...), for the column headers")
+
+    report_cmd = commands.add_parser("report", help="write the class report: score distribution, pass rates and the "
+                                                    "most frequent causes (for instructors)")
+    report_cmd.add_argument("--results", default="grades", metavar="DIR",
+                            help="the folder `grade` wrote (default: grades)")
+    report_cmd.add_argument("--out", metavar="HTML", help="where to write the page (default: DIR/report.html)")
+    report_cmd.add_argument("--assignment", action="append", help="report only this assignment (repeatable)")
+    report_cmd.add_argument("--top", type=int, default=10, help="causes and tests listed per assignment (default: 10)")
 
     publish = commands.add_parser("publish", help="post grades and feedback to an LMS (secrets from the environment)")
     publish.add_argument("lms", choices=["canvas", "lti"])
@@ -402,6 +411,16 @@ def cmd_gradebook(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    results = load_results(args.results)
+    report = class_report.build(results, graded_assignments(results, args.assignment))
+    console = Console(highlight=False)
+    class_report.print_report(console, report, args.top)
+    out = class_report.write(Path(args.out or Path(args.results) / "report.html"), report, args.top)
+    console.print(f"Wrote {out}.")
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     results = load_results(args.results)
     parts = graded_assignments(results, args.assignment)
@@ -518,7 +537,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "publish": cmd_publish, "check": cmd_check, "export": cmd_export, "gradescope": cmd_gradescope, "new": cmd_new, "release": cmd_release,
+COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "report": cmd_report, "publish": cmd_publish, "check": cmd_check, "export": cmd_export, "gradescope": cmd_gradescope, "new": cmd_new, "release": cmd_release,
             "validate": cmd_validate}
 
 
