@@ -1,13 +1,16 @@
 """Correct variants that `validate` derives from the reference itself.
 
 A correct implementation may compute in float32, return Python floats where the
-reference returns numpy scalars (or the other way round), and so on; each such
-variant must get full marks, or a student writing that way would lose points for
-nothing. A variant is the reference module with a short epilogue that wraps each
-graded function, so internal calls between the functions go through the wrappers too.
+reference returns numpy scalars (or the other way round), multiply matrices with
+loops, and so on; each such variant must get full marks, or a student writing that
+way would lose points for nothing. A variant is the reference module with a short
+epilogue that wraps each graded function, so internal calls between the functions go
+through the wrappers too; the loop variant also has every matrix product of the
+reference rewritten as Python loops, which add in another order than BLAS does.
 """
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 # Shared by every epilogue: converters that walk tuples, lists and dicts.
@@ -68,6 +71,29 @@ class _Numpy32:
             setattr(self, name, self._in32(getattr(_np, name)))
 
 
+def _loop_matmul(a, b):
+    """a @ b as a student's three nested loops compute it: one product at a time, in numpy
+    scalars of the arrays' own dtype (float32 stays float32)."""
+    a, b = _np.asarray(a), _np.asarray(b)
+    if a.ndim == 0 or b.ndim == 0 or a.ndim > 2 or b.ndim > 2 or a.shape[-1] != b.shape[0]:
+        return a @ b  # numpy's own error (or a stacked product, which no loop student writes)
+    left = a[None, :] if a.ndim == 1 else a
+    right = b[:, None] if b.ndim == 1 else b
+    kind = _np.result_type(a, b)
+    out = _np.zeros((left.shape[0], right.shape[1]), dtype=kind)
+    for i in range(left.shape[0]):
+        for j in range(right.shape[1]):
+            total = kind.type(0)
+            for k in range(left.shape[1]):
+                total = total + left[i, k] * right[k, j]
+            out[i, j] = total
+    if a.ndim == 1 and b.ndim == 1:
+        return out[0, 0]  # a numpy scalar, as numpy gives
+    if a.ndim == 1:
+        return out[0]
+    return out[:, 0] if b.ndim == 1 else out
+
+
 def _wrap(function, before, after):
     def wrapped(*args, **kwargs):
         if any(callable(a) for a in (*args, *kwargs.values())):  # a function that calls back: leave it be
@@ -86,6 +112,12 @@ class Derivation:
     description: str
     before: str  # the converter applied to the arguments
     after: str  # the converter applied to what comes back
+    loops: bool = False  # matrix products as Python loops
+
+    def applies(self, reference: str) -> bool:
+        """Whether this derivation changes anything in the reference (a loop variant of a module
+        with no matrix product would be the reference again)."""
+        return not self.loops or _loop_products(reference) != _loop_products(reference, rewrite=False)
 
 
 DERIVATIONS = (
@@ -95,13 +127,44 @@ DERIVATIONS = (
                "_float32", "_python"),
     Derivation("python-scalars", "returns Python numbers instead of numpy scalars", "(lambda v: v)", "_python"),
     Derivation("numpy-scalars", "returns numpy scalars instead of Python numbers", "(lambda v: v)", "_numpy"),
+    Derivation("loops", "multiplies matrices with Python loops (a @ b and np.dot, one product at a time)",
+               "(lambda v: v)", "(lambda v: v)", loops=True),
 )
+
+
+class _Products(ast.NodeTransformer):
+    """a @ b, np.dot(a, b) and a.dot(b) become _loop_matmul(a, b)."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.MatMult):
+            return ast.copy_location(ast.Call(ast.Name("_loop_matmul", ast.Load()), [node.left, node.right], []), node)
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "dot" and not node.keywords:
+            if isinstance(func.value, ast.Name) and func.value.id in ("np", "numpy") and len(node.args) == 2:
+                return ast.copy_location(ast.Call(ast.Name("_loop_matmul", ast.Load()), node.args, []), node)
+            if len(node.args) == 1 and not (isinstance(func.value, ast.Name) and func.value.id in ("np", "numpy")):
+                return ast.copy_location(ast.Call(ast.Name("_loop_matmul", ast.Load()), [func.value, *node.args], []),
+                                         node)
+        return node
+
+
+def _loop_products(reference: str, rewrite: bool = True) -> str:
+    tree = ast.parse(reference)
+    if rewrite:
+        tree = ast.fix_missing_locations(_Products().visit(tree))
+    return ast.unparse(tree)
 
 
 def derive(reference: str, functions: tuple[str, ...], how: Derivation) -> str:
     """The reference module with every graded function wrapped as `how` says (in float32, the
     arrays it makes itself are float32 too, where it imports numpy as np)."""
-    lines = [reference.rstrip("\n"), _HELPERS]
+    source = _loop_products(reference) if how.loops else reference
+    lines = [source.rstrip("\n"), _HELPERS]
     if how.before == "_float32" and "import numpy as np" in reference:
         lines.append("np = _Numpy32()")
     for name in functions:
