@@ -24,7 +24,7 @@ def integer_data(rng, n=20, d=3):
 
 
 def train_variant(X, y, eta, epochs, strict_threshold=False, flip=False, count_after=False, always_update=False,
-                  no_eta=False, count_at_end=False):
+                  no_eta=False, count_at_end=False, count_right=False):
     """The reference training loop with one of the usual mistakes switched on."""
     w, b, errors = np.zeros(X.shape[1]), 0.0, []
     eta = 1.0 if no_eta else eta
@@ -37,7 +37,7 @@ def train_variant(X, y, eta, epochs, strict_threshold=False, flip=False, count_a
             error = target - pred
             if always_update:
                 error = 2 * target - 1
-            mistakes += 0 if count_after else int(error != 0)
+            mistakes += 0 if count_after else int((error == 0) if count_right else (error != 0))
             w, b = w + sign * eta * error * x, b + sign * eta * error
             if count_after:
                 mistakes += int((int(x @ w + b >= 0)) != target)
@@ -54,6 +54,7 @@ TRAINING_MISTAKES = {
     "their update.": {"count_after": True},
     "errors are counted over the whole data at the end of each epoch; count the mistakes made during the "
     "epoch, each sample's prediction BEFORE its update.": {"count_at_end": True},
+    "errors counts the right predictions; it counts the samples whose prediction was wrong.": {"count_right": True},
     "the learning rate is not used: the update is w + (y - y_hat) * x whatever eta is; it must be "
     "w + eta * (y - y_hat) * x (and b + eta * (y - y_hat)).": {"no_eta": True},
 }
