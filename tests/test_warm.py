@@ -176,7 +176,7 @@ def test_warm_and_cold_grade_alike(fork_server):
     for record in (cold, warm):
         record.pop("execution_time")
     assert warm == cold and cold["score"] < cold["max_score"]
-    assert np.isclose(cold["score"], 29.0)
+    assert np.isclose(cold["score"], 29.5)
 
 
 def test_prepare_loads_the_graders_data_before_the_first_submission(course):
