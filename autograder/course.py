@@ -417,6 +417,14 @@ def _parse(root: Path, text: str) -> Course:
             if used not in modules or used == spec.module:
                 raise source.error(source.field_line("uses", spec.line), f"{spec.name}: `uses` names {used!r}, "
                                    f"which is not another assignment's module ({', '.join(modules)})")
+        for function, before in spec.depends.items():
+            for other in (o for o in before if "." in o):
+                module, name = other.split(".")
+                if module not in spec.uses or name not in assignments[modules[module]].functions:
+                    where = source.field_line(function, source.header_line(f"assignments.{spec.name}.depends")
+                                              or spec.line)
+                    raise source.error(where, f"{spec.name}: {function} depends on {other!r}, which is not a "
+                                       "function of a module that `uses` names")
     probes = course.get("probes")
     if probes is not None:
         where = (root / probes).resolve() if isinstance(probes, str) else None

@@ -66,6 +66,7 @@ def test_the_bundled_manifest_declares_what_the_engine_needs():
     assert COURSE.preload(["perceptron", "mlp"]) == ("numpy",)
     assert COURSE.preload(COURSE.names) == ("numpy", "tensorflow", "keras")
     assert COURSE["perceptron"].depends["predict"] == ("net_input", "step")
+    assert "activations.relu" in COURSE["mlp"].depends["forward"]  # another assignment's function
     assert COURSE.call_seconds() == {"keras_model": 120.0}
     assert COURSE.probes == ROOT / "graders" / "probes.py"
     with pytest.raises(ValueError, match="unknown assignment convolutions; deep-learning has perceptron"):
@@ -102,6 +103,10 @@ functions = ["double"]
     (MINIMAL + 'points = -3\n', 8, "`points` must be a positive number"),
     (MINIMAL + '\n[assignments.first.depends]\nhalve = ["double"]\n', 10, "depends names 'halve'"),
     (MINIMAL + 'uses = ["nothing"]\n', 8, "`uses` names 'nothing'"),
+    (MINIMAL + '\n[assignments.first.depends]\ndouble = ["other.half"]\n', 10,
+     "double depends on 'other.half', which is not a function of a module that `uses` names"),
+    (MINIMAL + 'uses = ["second"]\n\n[assignments.first.depends]\ndouble = ["second.third"]\n\n'
+     '[assignments.second]\ntitle = "Two"\nfunctions = ["half"]\n', 11, "depends on 'second.third'"),
     ('[course]\nname = "x"\n', 0, "no assignments"),
 ])
 def test_a_broken_manifest_is_refused_with_its_file_line_and_fix(tmp_path, text, where, message):

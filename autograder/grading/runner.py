@@ -11,6 +11,7 @@ import contextlib
 import io
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,8 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
     result = SubmissionResult(submission=submission.id, source=str(submission.path))
     with staged(submission, course.modules) as (workdir, found):
         result.notes.extend(found.notes)
+        # Read before any student code runs (which could rewrite its own files).
+        imported = {name: roots.imports(workdir / f"{course[name].module}.py") for name in assignments}
         with open_sandbox(course, workdir, limits, warm) as sandbox:
             session = GradingSession(Student(sandbox), course, seed)
             args = [*PYTEST_ARGS, f"--rootdir={course.root}", *selected]
@@ -134,7 +137,13 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
         raise GraderError(f"pytest could not run the graders (exit code {int(code)}): {out.getvalue()[-2000:]}")
     for name in assignments:
         result.assignments[name] = session.results.get(name, AssignmentResult(name))
-        roots.trace(result.assignments[name], course[name].depends, course[name].functions, session.unwritten)
+    # What fails in each module before any advice is added: another module's root is its own test.
+    failing = {course[name].module: {f: [replace(t) for t in tests] for f, tests in
+                                     roots.failing(result.assignments[name]).items()} for name in assignments}
+    for name in assignments:
+        elsewhere = {m: failing[m] for m in course[name].uses if m in failing and m in imported[name]}
+        roots.trace(result.assignments[name], course[name].depends, course[name].functions, session.unwritten,
+                    elsewhere)
         result.assignments[name].title = course[name].title
         result.assignments[name].graders = course.digest(name)
     result.seconds = time.perf_counter() - start
