@@ -7,7 +7,7 @@ import io
 import numpy as np
 from rich.console import Console
 
-from autograder.checks.diagnosis import agreeing, either, nonzero_start, what_is_right
+from autograder.checks.diagnosis import agreeing, diagnose, either, nonzero_start, what_is_right
 from autograder.grading import roots
 from autograder.render import feedback
 from autograder.render.terminal import print_feedback, start_with
@@ -57,6 +57,18 @@ def test_two_causes_that_fit_are_both_said():
     both = either(["it is A.", "it is B."])
     assert both.startswith("2 known mistakes fit everything that came back") and "(1) it is A." in both
     assert "(2) it is B." in both
+
+
+def test_copies_of_one_number_are_no_evidence_of_a_factor():
+    """errors [1, 1, 0] against [3, 3, 0] fit a factor 1/3, as any one number fits some factor:
+    seen on an error count that was wrong for another reason. Only a factor the grader knows may
+    be named there; two different numbers scaled alike are evidence."""
+    counted, right = np.array([1.0, 1.0, 0.0, 0.0]), np.array([3.0, 3.0, 0.0, 0.0])
+    assert diagnose(counted, right, {}) == diagnose(-right, right, {}) == ""
+    assert diagnose(counted, right, {1 / 3: "a third of the samples are counted."}).endswith("a third of the "
+                                                                                              "samples are counted.")
+    assert "constant factor of 1/3" in diagnose(np.array([1.0, 2.0, 0.0]), np.array([3.0, 6.0, 0.0]), {})
+    assert diagnose(np.array([1.0, -2.0]), np.array([-1.0, 2.0]), {}).startswith("the sign is flipped")
 
 
 def test_what_is_known_when_no_cause_fits():
@@ -213,3 +225,45 @@ def test_a_later_visible_failure_of_a_function_is_enough():
                         ("test_predict", ("predict",), "failed", "visible"))
     roots.trace(assignment, DEPENDS, ORDER)
     assert assignment.tests[2].follows == ("net_input",)
+
+
+def test_another_assignments_failing_function_is_a_root_only_where_it_is_imported(tmp_path):
+    mlp = AssignmentResult("mlp", [model.TestResult(
+        name="test_forward", score=0.0, max_score=1.0, status="failed", visibility="visible",
+        feedback="probs is wrong.", nodeid="test_mlp.py::test_forward", functions=("forward",))])
+    relu = model.TestResult(name="test_relu", score=0.0, max_score=1.0, status="failed", visibility="visible",
+                            feedback="relu is wrong.", nodeid="test_activations.py::test_relu", functions=("relu",))
+    activations = roots.failing(AssignmentResult("activations", [relu]))
+    roots.trace(mlp, {"forward": ("affine_forward", "activations.relu")}, ("affine_forward", "forward"),
+                elsewhere={"activations": activations})
+    assert mlp.tests[0].follows == ("activations.relu",) and mlp.roots == ["activations.relu"]
+    assert mlp.tests[0].feedback.startswith("Fix activations.relu first: forward builds on it")
+    relu.visibility = "hidden"  # a visible test still gives away no hidden outcome
+    mlp.tests[0].follows, mlp.tests[0].feedback = (), "probs is wrong."
+    roots.trace(mlp, {"forward": ("activations.relu",)}, ("forward",), elsewhere={"activations": activations})
+    assert mlp.tests[0].follows == ()
+    (tmp_path / "mlp.py").write_text("import numpy as np\nfrom activations import relu\nimport os.path\n")
+    (tmp_path / "own.py").write_text("import numpy as np\n\ndef relu(z):\n    return np.maximum(0, z)\n")
+    (tmp_path / "broken.py").write_text("from activations import (\n")
+    assert roots.imports(tmp_path / "mlp.py") == {"numpy", "activations", "os"}
+    assert roots.imports(tmp_path / "own.py") == {"numpy"} and roots.imports(tmp_path / "broken.py") == set()
+    assert roots.imports(tmp_path / "missing.py") == set()
+
+
+def test_a_broken_activation_is_the_root_of_the_mlp_that_imports_it(grade_files):
+    """The student's own relu returns |z|: the MLP tests that build on it say to fix it first, but
+    not where the MLP module defines its own relu (nothing of it builds on activations.py)."""
+    broken = patched_source("activations", [("    return np.maximum(0.0, z)", "    return np.abs(z)")])
+    result = grade_files({"activations.py": broken}, ["activations", "mlp"])
+    mlp = result.assignments["mlp"]
+    forward = next(t for t in mlp.tests if t.nodeid.endswith("::test_forward"))
+    assert forward.status == "failed" and forward.follows == ("activations.relu",)
+    assert forward.feedback.startswith("Fix activations.relu first: forward builds on it, and its own test fails.")
+    assert mlp.roots == ["activations.relu"] and result.assignments["activations"].roots == []
+    own = patched_source("mlp", [("from activations import relu, relu_grad, sigmoid, sigmoid_grad, softmax, tanh, "
+                                  "tanh_grad\n", "")]).replace("\n\ndef init_params", "\n\n" + broken.split(
+                                      "import numpy as np", 1)[1] + "\n\ndef init_params", 1)
+    alone = grade_files({"activations.py": broken, "mlp.py": own}, ["activations", "mlp"])
+    tests = alone.assignments["mlp"].tests
+    assert [(t.status, t.follows) for t in tests if t.nodeid.endswith("::test_forward")] == [("failed", ())]
+    assert not [t for t in tests if any("." in f for f in t.follows) or "activations.relu" in t.feedback]
