@@ -119,13 +119,34 @@ def train_variant(X, y, eta, epochs, cost_after=False, uphill=False, per_sample=
     return w, b, costs
 
 
+UPHILL = "the weights move up the gradient, so the cost grows: w = w + delta_w with delta_w = -eta * grad J(w)."
 TRAINING_MISTAKES = {
     "costs[e] must be the cost at the START of epoch e, before that epoch's update.": {"cost_after": True},
-    "the weights move up the gradient, so the cost grows: w = w + delta_w with delta_w = -eta * grad J(w).":
-        {"uphill": True},
+    UPHILL: {"uphill": True},
     "the weights are updated after every sample (stochastic gradient descent); Adaline takes one full-batch step "
     "per epoch, with the gradient summed over all samples.": {"per_sample": True},
 }
+
+
+def uphill_because_of_the_gradient(student, reference, X, y) -> bool:
+    """Whether the student's own sse_gradient has the wrong sign (at zero weights): then a run that
+    climbs follows from the gradient, and its step, which may be right, is not to blame."""
+    w = np.zeros(X.shape[1])
+    try:
+        dw, db = student.gradient_descent.sse_gradient(w, 0.0, X.copy(), y.copy())
+        right_dw, right_db = reference.sse_gradient(w, 0.0, X, y)
+        return bool(np.allclose(np.asarray(dw, dtype=float), -right_dw) and np.isclose(float(db), -right_db))
+    except Exception:  # noqa: BLE001 - sse_gradient's own test says what is wrong with it
+        return False
+
+
+def training_causes(student, reference, X, y) -> dict[str, str]:
+    """The training mistakes' causes as this student's run may be told them."""
+    if not uphill_because_of_the_gradient(student, reference, X, y):
+        return {cause: cause for cause in TRAINING_MISTAKES}
+    return {cause: cause for cause in TRAINING_MISTAKES} | {UPHILL: (
+        "the weights move up the gradient, so the cost grows: your sse_gradient returns the gradient with the wrong "
+        "sign (dJ/dw = -X.T @ (y - y_hat)), and a step against it goes uphill.")}
 
 
 @pytest.mark.points(3, visibility="hidden")
@@ -137,7 +158,8 @@ def test_train_adaline(student, reference, make_rng):
         got = expect_tuple(student.gradient_descent.train_adaline(X.copy(), y.copy(), eta=eta, epochs=epochs), 3,
                            name="train_adaline", parts="w, b, costs")
         w_ref, b_ref, costs_ref = reference.train_adaline(X, y, eta=eta, epochs=epochs)
-        variants = {cause: train_variant(X, y, eta, epochs, **flags) for cause, flags in TRAINING_MISTAKES.items()}
+        said = training_causes(student, reference, X, y)
+        variants = {said[cause]: train_variant(X, y, eta, epochs, **flags) for cause, flags in TRAINING_MISTAKES.items()}
         # 50 epochs of float32 arithmetic drift by ~1e-6: the tolerance is measured on this input
         tol = measured(reference.train_adaline, (X, y), {"eta": eta, "epochs": epochs},
                        mistakes=list(variants.values())).kwargs()
