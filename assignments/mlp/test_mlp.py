@@ -74,6 +74,16 @@ def small_network():
     return params, draw.normal(size=(5, 3)), np.array([0, 2, 1, 1, 0])
 
 
+def _loss_over_the_samples(student) -> str:
+    """"mean" or "sum": how the student's cross_entropy_loss treats the samples, on the uniform
+    example of test_loss_of_uniform_predictions ("" if it is neither)."""
+    try:
+        loss = float(student.mlp.cross_entropy_loss(np.full((3, 4), 0.25), np.array([0, 1, 3])))
+    except Exception:  # noqa: BLE001 - the loss test says what is wrong with it
+        return ""
+    return "mean" if np.isclose(loss, np.log(4)) else "sum" if np.isclose(loss, 3 * np.log(4)) else ""
+
+
 def where_it_goes_wrong(wrong, right):
     """The cause that the pattern of disagreeing tensors shows, in a two-layer network."""
     if set(wrong) == {"W1", "b1"}:
@@ -87,9 +97,16 @@ def test_gradients_match_your_own_loss(student):
     """loss_and_grads' gradients are the derivatives of its own loss (relu and tanh, reg = 0.1)"""
     params, X, y = small_network()
     n, reg = X.shape[0], 0.1
+    summed = {"mean": False, "sum": True}.get(_loss_over_the_samples(student))  # None: the loss test tells
     factors = {n: f"it is {n} times the derivative of your loss: the mean over the {n} samples is missing once.",
                1 / n: f"it is 1/{n} of the derivative of your loss: it is divided by the number of samples twice "
                       f"(a mean where a sum belongs?)."}
+    if summed:  # the gradient may well be right: it is the loss that sums
+        factors[1 / n] = (f"it is 1/{n} of the derivative of your loss, which sums over the samples where it should "
+                          f"average (see the loss test): make the loss a mean, and the two will agree.")
+    elif summed is None:
+        factors[1 / n] = (f"it is 1/{n} of the derivative of your loss: either the gradient is divided by the number "
+                          f"of samples twice, or the loss sums over the samples where it should average.")
 
     def penalty(key):  # the penalty's part of a gradient, as the usual mistakes get it wrong
         theta = params[key]
