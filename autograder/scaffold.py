@@ -250,6 +250,7 @@ description = "adds the factor instead of multiplying by it"
 replace = [["x * factor", "x + factor"]]   # (old, new) pairs; each old text must occur in the reference
 fails = ["test_scale_matches_the_reference", "test_scale_edge_cases"]   # optional: exactly the tests that fail
 message = "the factor was added"   # optional: text the first failing test's feedback holds
+causes = ["the factor was added"]   # optional: every cause any test states holds one of these ([]: none may)
 
 [[mutants]]
 id = "scale-in-place"

@@ -47,7 +47,8 @@ def test_validate_finds_a_wrong_grader_a_missed_mistake_a_stale_mutant_and_a_lea
     grader.write_text(text.replace(call, call[:-1] + ', dtype="float64")', 1))
     listed = course / "graders" / "mutants" / f"{name}.toml"
     listed.write_text(listed.read_text() + '\n[[mutants]]\nid = "harmless"\nreplace = [["def scale", "def scale"]]\n'
-                      '\n[[mutants]]\nid = "stale"\nreplace = [["no such text", "x"]]\n')
+                      '\n[[mutants]]\nid = "stale"\nreplace = [["no such text", "x"]]\n'
+                      '\n[[mutants]]\nid = "unvouched"\nreplace = [["x * factor", "x + factor"]]\ncauses = []\n')
     reference = (course / "solutions" / f"{name}.py").read_text()
     body = next(line for line in reference.splitlines() if "factor" in line and "return" in line)
     public = course / "assignments" / name / f"test_{name}.py"
@@ -57,6 +58,9 @@ def test_validate_finds_a_wrong_grader_a_missed_mistake_a_stale_mutant_and_a_lea
     assert not report.ok
     assert not found["mutant harmless"].ok and "full marks" in found["mutant harmless"].detail
     assert not found["mutant stale"].ok and "the mutant is stale" in found["mutant stale"].detail
+    assert not found["mutant unvouched"].ok and "states a cause `causes` does not list: 'the factor was added" in \
+        found["mutant unvouched"].detail
+    assert found["mutant scale-adds"].ok  # the same mistake, with the cause it states vouched for
     assert not found["no leaks"].ok and body.strip() in found["no leaks"].detail
     assert not found["derived: float32"].ok and "test_scale_matches_the_reference" in found["derived: float32"].detail
     assert not found["variant float32"].ok and found["variant loops"].ok

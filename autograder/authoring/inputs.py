@@ -10,6 +10,8 @@
       fails = ["test_scale"]                  # optional: exactly the grader tests that must fail
       message = "factor"                      # optional: text the first failing test's feedback holds
       never = ["do not start from zero"]      # optional: false causes no test's feedback may state
+      causes = ["factor", "is missing"]       # optional: every cause a test states (hidden or public)
+                                              # holds one of these, numbers aside; [] where none may
       lost = 2.5                              # optional: exactly the points it must cost
       unstable = ["test_training"]            # optional: tests that may go either way
 
@@ -25,7 +27,9 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
+from autograder.checks.diagnosis import kind_of
 from autograder.course import Course, CourseError
 
 if sys.version_info >= (3, 11):
@@ -33,7 +37,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-MUTANT_FIELDS = {"id", "description", "replace", "fails", "message", "never", "lost", "unstable"}
+MUTANT_FIELDS = {"id", "description", "replace", "fails", "message", "never", "causes", "lost", "unstable"}
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,15 @@ class Mutant:
     fails: frozenset[str] | None = None
     message: str = ""
     never: tuple[str, ...] = ()
+    causes: tuple[str, ...] | None = None  # fragments: each stated cause holds one (None: not checked)
     lost: float | None = None
     unstable: frozenset[str] = field(default_factory=frozenset)
     line: int = 0
+
+    def unlisted(self, causes: Iterable[str]) -> list[str]:
+        """The stated causes that none of `causes` (the fragments) is part of: false causes, or
+        true ones the author has not yet vouched for (nothing, where the mutant lists none)."""
+        return [] if self.causes is None else unlisted(self.causes, causes)
 
     def source(self, reference: str) -> str:
         """The reference module with this mistake in it."""
@@ -77,6 +87,13 @@ class Variant:
         except SyntaxError:
             doc = None
         return doc.splitlines()[0] if doc else self.id
+
+
+def unlisted(fragments: Iterable[str], causes: Iterable[str]) -> list[str]:
+    """The causes that hold none of the fragments, numbers aside: "divided by N = 4" vouches for
+    "divided by N = 5" too (the same mistake on another input)."""
+    kinds = [kind_of(fragment) for fragment in fragments]
+    return [cause for cause in causes if cause and not any(kind in kind_of(cause) for kind in kinds)]
 
 
 def mutants_file(course: Course, assignment: str) -> Path:
@@ -111,10 +128,16 @@ def mutants(course: Course, assignment: str) -> list[Mutant]:
         fails, never = entry.get("fails"), entry.get("never", [])
         if not isinstance(never, list) or not all(isinstance(text, str) and text for text in never):
             raise CourseError(f"{where}: `never` must be a list of texts that no feedback may hold")
+        causes = entry.get("causes")
+        if causes is not None and (not isinstance(causes, list)
+                                   or not all(isinstance(text, str) and text for text in causes)):
+            raise CourseError(f"{where}: `causes` must be a list of texts, one of which every stated cause holds "
+                              "([] where no test may state a cause)")
         found.append(Mutant(assignment, str(entry["id"]), tuple((old, new) for old, new in replace),
                             description=str(entry.get("description", "")),
                             fails=frozenset(fails) if fails is not None else None,
                             message=str(entry.get("message", "")), never=tuple(never),
+                            causes=tuple(causes) if causes is not None else None,
                             lost=float(entry["lost"]) if "lost" in entry else None,
                             unstable=frozenset(entry.get("unstable", [])), line=line))
     return found

@@ -9,7 +9,6 @@ work not handed in does not read as a lesson not learned.
 """
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from autograder.checks.diagnosis import kind_of
 from autograder.render.feedback import environment
 from autograder.render.terminal import distribution_table
 from autograder.results.model import Figure, Series, SubmissionResult, TestResult, held_assignments
@@ -96,12 +96,6 @@ class ClassReport:
     @property
     def assignment_names(self) -> list[str]:
         return [a.name for a in self.assignments]
-
-
-def kind_of(cause: str) -> str:
-    """A cause with its numbers left out: the same mistake met on other inputs ("divided by N = 4",
-    "... N = 5") or in another layer (b1, b2) counts as one."""
-    return re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?", "#", cause)
 
 
 def not_submitted(tests: list[TestResult]) -> bool:
