@@ -267,3 +267,17 @@ def test_a_broken_activation_is_the_root_of_the_mlp_that_imports_it(grade_files)
     tests = alone.assignments["mlp"].tests
     assert [(t.status, t.follows) for t in tests if t.nodeid.endswith("::test_forward")] == [("failed", ())]
     assert not [t for t in tests if any("." in f for f in t.follows) or "activations.relu" in t.feedback]
+
+
+def test_a_broadcast_of_per_row_values_says_to_keep_the_axis_and_nothing_else_does():
+    from autograder.sandbox.errors import StudentException
+
+    def cause(message: str) -> str:
+        return StudentException("softmax", {"type": "ValueError", "message": message, "frames": []}).cause
+
+    per_row = "operands could not be broadcast together with shapes (5,4) (5,) "
+    assert cause(per_row).startswith("an array with one value per row, of shape (5,), meets an array of shape (5, 4)")
+    assert "keepdims=True" in cause(per_row) and cause("operands could not be broadcast together with shapes "
+                                                       "(5,) (5,4) ") == cause(per_row)
+    assert cause("operands could not be broadcast together with shapes (5,4) (3,) ") == ""  # not one per row
+    assert cause("operands could not be broadcast together with shapes (5,4) (5,3) ") == ""

@@ -76,7 +76,8 @@ def trace(result: AssignmentResult, depends: Mapping[str, Sequence[str]], order:
         roots = [f for f in under if not below([f], depends, across=True) & set(under)]
         if roots:
             test.follows = tuple(sorted(roots, key=lambda f: (order.index(f) if f in order else len(order), f)))
-            test.feedback = lead_with(advice(test.functions, test.follows), test.feedback)
+            builders = [f for f in test.functions if below([f], depends, across=True) & set(roots)]
+            test.feedback = lead_with(advice(builders, test.follows), test.feedback)
 
 
 def imports(path: Path, limit: int = 1 << 20) -> set[str]:

@@ -69,6 +69,14 @@ def _exception_cause(error: dict) -> str:
                 "an array built from the wrong sizes or a list that keeps growing.")
     if kind == "ValueError" and len(shapes) >= 2 and shapes[0] == shapes[1][::-1]:
         return "one of the two arrays is transposed (check which side of @ each one goes on)."
+    per_row = re.search(r"broadcast together with shapes \((\d+),(\d+)\) \((\d+),\)|"
+                        r"broadcast together with shapes \((\d+),\) \((\d+),(\d+)\)", message)
+    if kind == "ValueError" and per_row:
+        n, c, k = per_row.groups()[:3] if per_row.group(1) else (per_row.group(5), per_row.group(6), per_row.group(4))
+        if k == n != c:  # one value per row, against an (n, c) array: numpy lines up the LAST axes
+            return (f"an array with one value per row, of shape ({n},), meets an array of shape ({n}, {c}); numpy "
+                    f"lines up the last axes, so per-row values need shape ({n}, 1): keep the axis with "
+                    f"keepdims=True in the sum or max that made them (or add it with [:, None]).")
     if kind in ("AxisError", "numpy.exceptions.AxisError") and axis:
         return (f"the code works along axis {axis.group(1)}, which an array of {axis.group(2)} dimension"
                 f"{'' if axis.group(2) == '1' else 's'} does not have. axis=-1 (the last axis) names the same "
