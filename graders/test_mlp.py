@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import (CheckFailure, as_number, how_far, as_sequence, describe, expect_array, expect_scalar,
-                               expect_tuple, expect_unchanged)
+                               expect_tuple, expect_unchanged, explained, mixed_widths)
 from autograder.checks.diagnosis import three_ways
 from autograder.checks.figures import gradient_errors, show
 from autograder.checks.gradcheck import check_gradients, local_evaluator
@@ -54,6 +54,13 @@ def reference_loss(reference, params, X, y, activation):
 def own_loss(student, params, X, y, **kwargs):
     """The student's loss as an Evaluator: evaluated in the sandbox, validated here."""
     return student.mlp.loss_and_grads.evaluator([params, X, y], kwargs, where={k: (0, k) for k in params}, pick=0)
+
+
+def mixed_layers(params):
+    """For `explained`: the widths of this network's input and layer outputs, so that an elementwise
+    operation between two layers' arrays (an index off by one in the backward pass) is named."""
+    return mixed_widths({"the input": params["W1"].shape[0],
+                         **{f"layer {l}'s output": params[f"W{l}"].shape[1] for l in range(1, len(params) // 2 + 1)}})
 
 
 def copy_params(params):
@@ -275,8 +282,10 @@ def layer_of(key):
 def check_gradients_three_ways(student, reference, params, X, y, activation, grading_seed, inputs):
     """Student's loss_and_grads at reg = 0 against the reference; raises with the combined lesson."""
     n, L = X.shape[0], len(params) // 2
-    got = expect_tuple(student.mlp.loss_and_grads(copy_params(params), X.copy(), y.copy(), reg=0.0,
-                                                  activation=activation), 2, name="loss_and_grads", parts="loss, grads")
+    with explained(mixed_layers(params)):
+        got = expect_tuple(student.mlp.loss_and_grads(copy_params(params), X.copy(), y.copy(), reg=0.0,
+                                                      activation=activation), 2, name="loss_and_grads",
+                           parts="loss, grads")
     expected_loss, expected = reference.loss_and_grads(params, X, y, 0.0, activation)
     expect_params(got[1], expected, name="grads", inputs=inputs)
     grads = got[1]
@@ -318,8 +327,9 @@ def check_gradients_three_ways(student, reference, params, X, y, activation, gra
 def test_loss_value(student, reference, make_rng):
     """loss_and_grads returns the mean cross-entropy, plus 0.5 * reg * sum of squared weights"""
     params, X, y = network(reference, [4, 5, 3], 6, make_rng(57))
-    loss0 = expect_tuple(student.mlp.loss_and_grads(copy_params(params), X.copy(), y.copy(), reg=0.0), 2,
-                         name="loss_and_grads", parts="loss, grads")[0]
+    with explained(mixed_layers(params)):
+        loss0 = expect_tuple(student.mlp.loss_and_grads(copy_params(params), X.copy(), y.copy(), reg=0.0), 2,
+                             name="loss_and_grads", parts="loss, grads")[0]
     expect_scalar(loss0, reference.loss_and_grads(params, X, y, 0.0)[0], name="loss", inputs="reg = 0",
                   hints={6: "the loss is summed over the N = 6 samples; take the mean."}, **TOL)
     reg = 0.1
@@ -352,8 +362,9 @@ def test_gradients_with_regularization(student, reference, make_rng):
     params, X, y = network(reference, [4, 5, 3], 5, make_rng(61))
     at = {}
     for r in (0.0, reg):
-        got = expect_tuple(student.mlp.loss_and_grads(copy_params(params), X.copy(), y.copy(), reg=r), 2,
-                           name="loss_and_grads", parts="loss, grads")
+        with explained(mixed_layers(params)):
+            got = expect_tuple(student.mlp.loss_and_grads(copy_params(params), X.copy(), y.copy(), reg=r), 2,
+                               name="loss_and_grads", parts="loss, grads")
         expect_params(got[1], params, name="grads", inputs=f"reg = {r}")
         at[r] = got[1]
     n = X.shape[0]
@@ -478,7 +489,8 @@ def test_train_mlp_learns(student, reference, make_rng, grading_seed):
 def test_inputs_unchanged(student, reference, make_rng):
     """loss_and_grads and sgd_step leave params, grads and X unchanged"""
     params, X, y = network(reference, [3, 4, 2], 4, make_rng(68))
-    call = student.mlp.loss_and_grads.call(copy_params(params), X.copy(), y.copy(), reg=0.1)
+    with explained(mixed_layers(params)):
+        call = student.mlp.loss_and_grads.call(copy_params(params), X.copy(), y.copy(), reg=0.1)
     expect_unchanged([params, X, y], call.args_after, name="loss_and_grads", arg_names=["params", "X", "y"])
     grads = reference.loss_and_grads(params, X, y)[1]
     call = student.mlp.sgd_step.call(copy_params(params), copy_params(grads), 0.1)

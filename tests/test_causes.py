@@ -281,3 +281,24 @@ def test_a_broadcast_of_per_row_values_says_to_keep_the_axis_and_nothing_else_do
                                                        "(5,) (5,4) ") == cause(per_row)
     assert cause("operands could not be broadcast together with shapes (5,4) (3,) ") == ""  # not one per row
     assert cause("operands could not be broadcast together with shapes (5,4) (5,3) ") == ""
+
+
+def test_a_grader_names_two_layers_that_meet_only_where_their_widths_say_which():
+    import pytest
+
+    from autograder.checks import explained, mixed_widths
+    from autograder.sandbox.errors import StudentException
+
+    def raised(message: str, widths: dict) -> StudentException:
+        with pytest.raises(StudentException) as caught, explained(mixed_widths(widths)):
+            raise StudentException("loss_and_grads", {"type": "ValueError", "message": message, "frames": []})
+        return caught.value
+
+    layers = {"the input": 4, "layer 1's output": 5, "layer 2's output": 3}
+    mixed = raised("operands could not be broadcast together with shapes (6,5) (6,3) ", layers)
+    assert mixed.cause.startswith("an array as wide as layer 1's output (5 columns) meets one as wide as layer 2's")
+    assert mixed.message.startswith(f"Likely cause: {mixed.cause}\n\nloss_and_grads raised ValueError")
+    assert raised("operands could not be broadcast together with shapes (6,4) (6,3) ",  # 3: the input or layer 2
+                  {"the input": 3, "layer 1's output": 4, "layer 2's output": 3}).cause == ""
+    assert raised("operands could not be broadcast together with shapes (6,5) (7,3) ", layers).cause == ""
+    assert raised("operands could not be broadcast together with shapes (6,7) (6,3) ", layers).cause == ""

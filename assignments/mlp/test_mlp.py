@@ -2,7 +2,7 @@
 import numpy as np
 
 from autograder.checks import (Case, CheckFailure, as_array, as_sequence, check_own_gradients, expect_array, expect_scalar,
-                               expect_tuple)
+                               expect_tuple, explained, mixed_widths)
 
 
 def test_affine_forward(student):
@@ -41,8 +41,9 @@ def test_gradients_have_the_shapes_of_params(student):
     """loss_and_grads returns one gradient per parameter, with its shape"""
     rng = np.random.default_rng(0)
     params = {"W1": rng.normal(size=(3, 4)), "b1": np.zeros(4), "W2": rng.normal(size=(4, 2)), "b2": np.zeros(2)}
-    loss, grads = expect_tuple(student.mlp.loss_and_grads(params, rng.normal(size=(5, 3)), np.array([0, 1, 1, 0, 1])),
-                               2, name="loss_and_grads")
+    with explained(mixed_widths({"the input": 3, "layer 1's output": 4, "layer 2's output": 2})):
+        loss, grads = expect_tuple(student.mlp.loss_and_grads(params, rng.normal(size=(5, 3)),
+                                                              np.array([0, 1, 1, 0, 1])), 2, name="loss_and_grads")
     if type(grads) is not dict or sorted(grads) != sorted(params):
         raise CheckFailure("grads must be a dict with exactly the keys of params.")
     for key, value in params.items():

@@ -13,6 +13,8 @@ from autograder.checks.exercises import (
     check_own_gradients,
     check_pure,
     compare,
+    explained,
+    mixed_widths,
     random_cases,
 )
 from autograder.checks.figures import curves, show
@@ -50,6 +52,8 @@ __all__ = [
     "check_own_gradients",
     "check_pure",
     "compare",
+    "explained",
+    "mixed_widths",
     "curves",
     "show",
     "measured",

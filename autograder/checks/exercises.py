@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import copy
 import inspect
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -33,6 +35,7 @@ from autograder.checks.tolerance import Tolerance, from_runs, leaves, low_precis
 from autograder.checks.values import (CheckFailure, as_array, as_number, describe, describe_type, expect_array,
                                       expect_no_warnings, expect_tuple, expect_unchanged, expect_value, how_far,
                                       tolerance_for)
+from autograder.sandbox.errors import StudentException
 
 Hints = Mapping[Any, Any] | Callable[..., Mapping[Any, Any]] | None
 
@@ -550,3 +553,34 @@ def check_own_gradients(student_fn: Any, case: Case, *, params: int = 0, loss: i
     raise CheckFailure(f"{label}'s gradients disagree with numerical derivatives of your own loss along random "
                        f"directions: wrong: {', '.join(wrong)}; right: {', '.join(right) or 'none'}.", known=known,
                        diagnosis=where(wrong, right) if where else "")
+
+
+@contextmanager
+def explained(cause_of: Callable[[str, str], str]) -> Iterator[None]:
+    """Gives an exception that the student's code raises inside the block a cause that the grader
+    can tell from what it passed in, where the exception's own message shows none: `cause_of(type,
+    message)` returns that cause, or "" when the evidence does not support one."""
+    try:
+        yield
+    except StudentException as exc:
+        if not exc.cause:
+            exc.with_cause(cause_of(str(exc.exception_type or ""), exc.error_message))
+        raise
+
+
+def mixed_widths(widths: Mapping[str, int]) -> Callable[[str, str], str]:
+    """For `explained`: a cause for an elementwise operation between an (n, a) and an (n, b) array
+    whose widths are those of two different named things (a network's layers: {"layer 1's output":
+    5, "layer 2's output": 3}); none where a width belongs to several of them, which would be a guess."""
+    def cause(kind: str, message: str) -> str:
+        found = re.search(r"broadcast together with shapes \((\d+),(\d+)\) \((\d+),(\d+)\)", message)
+        if kind != "ValueError" or not found:
+            return ""
+        rows, a, rows_too, b = map(int, found.groups())
+        first, second = ([name for name, width in widths.items() if width == w] for w in (a, b))
+        if rows != rows_too or a == b or len(first) != 1 or len(second) != 1:
+            return ""
+        return (f"an array as wide as {first[0]} ({a} columns) meets one as wide as {second[0]} ({b} columns) "
+                f"in an elementwise operation: that step mixes two layers. Check the layer index of each (one "
+                f"off by one?).")
+    return cause

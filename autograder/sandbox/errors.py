@@ -110,6 +110,15 @@ class StudentException(StudentCodeProblem):
         super().__init__(message)
         self.function = function
         self.exception_type = error.get("type")
+        self.error_message = str(error.get("message", ""))
+
+    def with_cause(self, cause: str) -> None:
+        """States a cause that the grader can tell from what it passed in (a network's layer widths)
+        where the exception's own message showed none."""
+        if cause and not self.cause:
+            self.cause = cause
+            self.message = f"Likely cause: {cause}\n\n{self.message}"
+            self.args = (self.message,)
 
 
 class CallTimeout(StudentCodeProblem):
