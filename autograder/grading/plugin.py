@@ -181,7 +181,7 @@ class GradingSession:
         exc = call.excinfo.value if call.excinfo is not None else None
         if isinstance(exc, SandboxFailed):
             self.sandbox_failure = str(exc)
-        functions = tested_functions(item, self._functions_of(item))
+        functions = tested_functions(item, self._functions_of(item, meta["assignment"]))
         if isinstance(exc, StudentException) and exc.exception_type == "NotImplementedError" \
                 and exc.raised_in == exc.function and exc.function in functions:
             self.unwritten.add(item.nodeid)
@@ -196,10 +196,9 @@ class GradingSession:
             figures=figures.kept(item.stash.get(_SHOWN, []), visible) if status != "passed" else ())
         self.results.setdefault(meta["assignment"], AssignmentResult(meta["assignment"])).tests.append(result)
 
-    def _functions_of(self, item: pytest.Item) -> tuple[str, ...]:
-        """The functions of the assignment a test grades (none for a test of no known assignment)."""
+    def _functions_of(self, item: pytest.Item, name: str) -> tuple[str, ...]:
+        """The functions of the assignment `name` a test grades (none for a test of no known assignment)."""
         course = self.course or Course.locate(near=item.config.rootpath)
-        name = test_metadata(item)["assignment"]
         return course[name].functions if name in course.names else ()
 
 
