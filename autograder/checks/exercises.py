@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import inspect
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -35,7 +34,7 @@ from autograder.checks.tolerance import Tolerance, from_runs, leaves, low_precis
 from autograder.checks.values import (CheckFailure, as_array, as_number, describe, describe_type, expect_array,
                                       expect_no_warnings, expect_tuple, expect_unchanged, expect_value, how_far,
                                       tolerance_for)
-from autograder.sandbox.errors import StudentException
+from autograder.sandbox.errors import StudentException, broadcast_shapes
 
 Hints = Mapping[Any, Any] | Callable[..., Mapping[Any, Any]] | None
 
@@ -573,10 +572,10 @@ def mixed_widths(widths: Mapping[str, int]) -> Callable[[str, str], str]:
     whose widths are those of two different named things (a network's layers: {"layer 1's output":
     5, "layer 2's output": 3}); none where a width belongs to several of them, which would be a guess."""
     def cause(kind: str, message: str) -> str:
-        found = re.search(r"broadcast together with shapes \((\d+),(\d+)\) \((\d+),(\d+)\)", message)
-        if kind != "ValueError" or not found:
+        operands = broadcast_shapes(message) if kind == "ValueError" else []
+        if [len(shape) for shape in operands] != [2, 2]:
             return ""
-        rows, a, rows_too, b = map(int, found.groups())
+        (rows, a), (rows_too, b) = operands
         first, second = ([name for name, width in widths.items() if width == w] for w in (a, b))
         if rows != rows_too or a == b or len(first) != 1 or len(second) != 1:
             return ""

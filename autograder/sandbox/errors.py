@@ -59,6 +59,14 @@ class ImportFailed(StudentCodeProblem):
         self.cause = f"{module}.py could not be imported ({error.get('type')})"
 
 
+def broadcast_shapes(message: str) -> list[tuple[int, ...]]:
+    """The operands' shapes in numpy's "operands could not be broadcast together with shapes (5,4)
+    (5,)" ([] for any other message)."""
+    found = re.search(r"broadcast together with shapes ((?:\([\d,]*\)\s*)+)", message)
+    return [tuple(int(d) for d in shape.split(",") if d) for shape in re.findall(r"\(([\d,]*)\)", found.group(1))] \
+        if found else []
+
+
 def _exception_cause(error: dict) -> str:
     """A likely cause for an exception, where its own message shows it ("" where it does not)."""
     kind, message = error.get("type"), str(error.get("message", ""))
@@ -69,10 +77,9 @@ def _exception_cause(error: dict) -> str:
                 "an array built from the wrong sizes or a list that keeps growing.")
     if kind == "ValueError" and len(shapes) >= 2 and shapes[0] == shapes[1][::-1]:
         return "one of the two arrays is transposed (check which side of @ each one goes on)."
-    per_row = re.search(r"broadcast together with shapes \((\d+),(\d+)\) \((\d+),\)|"
-                        r"broadcast together with shapes \((\d+),\) \((\d+),(\d+)\)", message)
-    if kind == "ValueError" and per_row:
-        n, c, k = per_row.groups()[:3] if per_row.group(1) else (per_row.group(5), per_row.group(6), per_row.group(4))
+    operands = sorted(broadcast_shapes(message), key=len, reverse=True) if kind == "ValueError" else []
+    if [len(shape) for shape in operands] == [2, 1]:
+        (n, c), (k,) = operands
         if k == n != c:  # one value per row, against an (n, c) array: numpy lines up the LAST axes
             return (f"an array with one value per row, of shape ({n},), meets an array of shape ({n}, {c}); numpy "
                     f"lines up the last axes, so per-row values need shape ({n}, 1): keep the axis with "
@@ -102,15 +109,15 @@ class StudentException(StudentCodeProblem):
         elif unwritten:
             message = f"{function} is not implemented yet (it raises NotImplementedError)."
         else:
-            self.cause = _exception_cause(error)
-            message = (f"Likely cause: {self.cause}\n\n" if self.cause else "") + (
-                f"{function} raised {error.get('type')}: {error.get('message')}{_where(error.get('frames', []))}.")
-        if unwritten:
-            self.cause = f"{self.raised_in} is not written yet"
+            message = f"{function} raised {error.get('type')}: {error.get('message')}{_where(error.get('frames', []))}."
         super().__init__(message)
         self.function = function
         self.exception_type = error.get("type")
         self.error_message = str(error.get("message", ""))
+        if unwritten:
+            self.cause = f"{self.raised_in} is not written yet"
+        else:
+            self.with_cause(_exception_cause(error))
 
     def with_cause(self, cause: str) -> None:
         """States a cause that the grader can tell from what it passed in (a network's layer widths)
