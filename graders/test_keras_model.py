@@ -213,8 +213,8 @@ def test_trained_accuracy(trained, grading_seed):
 def test_validation_split(trained, grading_seed):
     """train_model holds out 10% of the samples for validation (validation_split=0.1)"""
     out = training_output(trained)
-    curves = out.get("history")
-    if type(curves) is not dict:
+    curves = history(out)
+    if curves is None:
         raise CheckFailure(f"train_model returned a {out.get('history_type')}, not the History that model.fit "
                            f"returns, so what it trained on cannot be read.")
     if "val_loss" not in curves:
@@ -236,8 +236,8 @@ def test_validation_split(trained, grading_seed):
 
 def show_curves(out):
     """The student's own training curves, from the History their train_model returned."""
-    curves = out.get("history") if type(out) is dict else None
-    if type(curves) is not dict:
+    curves = history(out)
+    if curves is None:
         return
     for metric in ("loss", "accuracy"):
         found = {label: curves[key] for key, label in ((metric, "training"), (f"val_{metric}", "validation"))
@@ -257,8 +257,13 @@ def confusion(predictions, y_test):
                   labels=tuple(map(str, range(10))), x_label="predicted digit", y_label="true digit")
 
 
+def history(out):
+    """The curves of the History that train_model returned ({"loss": [...], ...}), or None."""
+    curves = out.get("history") if type(out) is dict else None
+    return curves if type(curves) is dict else None
+
+
 def fitted_epochs(out):
     """How many epochs the History that train_model returned records (its loss curve), or None."""
-    curves = out.get("history") if type(out) is dict else None
-    loss = curves.get("loss") if type(curves) is dict else None
+    loss = (history(out) or {}).get("loss")
     return len(loss) if type(loss) is list else None

@@ -144,13 +144,13 @@ class _Products(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr == "dot" and not node.keywords:
-            if isinstance(func.value, ast.Name) and func.value.id in ("np", "numpy") and len(node.args) == 2:
-                return ast.copy_location(ast.Call(ast.Name("_loop_matmul", ast.Load()), node.args, []), node)
-            if len(node.args) == 1 and not (isinstance(func.value, ast.Name) and func.value.id in ("np", "numpy")):
-                return ast.copy_location(ast.Call(ast.Name("_loop_matmul", ast.Load()), [func.value, *node.args], []),
-                                         node)
-        return node
+        if not (isinstance(func, ast.Attribute) and func.attr == "dot") or node.keywords:
+            return node
+        on_numpy = isinstance(func.value, ast.Name) and func.value.id in ("np", "numpy")
+        operands = node.args if on_numpy else [func.value, *node.args]  # np.dot(a, b) or a.dot(b)
+        if len(operands) != 2:
+            return node
+        return ast.copy_location(ast.Call(ast.Name("_loop_matmul", ast.Load()), operands, []), node)
 
 
 def _loop_products(reference: str, rewrite: bool = True) -> str:

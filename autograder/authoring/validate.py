@@ -229,7 +229,7 @@ def _validate_one(course: Course, name: str, seeds: list[int], grader: _Grader) 
         problems += [f"{t.function} says {text!r}, a false cause" for text in mutant.never for t in result.tests
                      if text in t.feedback]
         problems += [f"{t.function} states a cause `causes` does not list: {t.cause!r}" for t in result.tests
-                     for _ in mutant.unlisted([t.cause])]
+                     if mutant.unlisted([t.cause])]
         problems += [f"hidden feedback leaks: {leak}" for leak in hidden_leaks(result, grader.records)]
         if mutant.lost is not None and abs(lost - unstable_lost - mutant.lost) > 1e-9:
             problems.append(f"it loses {lost:g} points, not {mutant.lost:g}")

@@ -191,7 +191,7 @@ class GradingSession:
             name=meta["name"], score=meta["points"] if status == "passed" else 0.0, max_score=meta["points"],
             status=status, visibility=meta["visibility"], feedback=feedback, nodeid=item.nodeid,
             seconds=getattr(report, "duration", 0.0), functions=functions,
-            cause=exc.diagnosis if isinstance(exc, CheckFailure) else getattr(exc, "cause", "") if isinstance(
+            cause=exc.diagnosis if isinstance(exc, CheckFailure) else exc.cause if isinstance(
                 exc, StudentCodeProblem) else "",
             figures=figures.kept(item.stash.get(_SHOWN, []), visible) if status != "passed" else ())
         self.results.setdefault(meta["assignment"], AssignmentResult(meta["assignment"])).tests.append(result)
