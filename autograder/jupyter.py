@@ -25,15 +25,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_notebook
-
 from autograder.course import Course, CourseError
 from autograder.grading.runner import grade
 from autograder.grading.questions import Question, question
 from autograder.render.notebook import CheckReport
 from autograder.results.model import AssignmentResult, SubmissionResult
 from autograder.submission.discover import Submission
+from autograder.submission.notebook import write_code_cells
 
 _cache: dict[tuple, SubmissionResult] = {}
 
@@ -140,8 +138,7 @@ class Checker:
                     shutil.copyfile(source, folder / source.name)
         cells = executed_cells()
         if cells is not None:
-            notebook = new_notebook(cells=[new_code_cell(cell) for cell in cells])
-            nbformat.write(notebook, str(folder / f"{course[self.assignment].module}.ipynb"))
+            write_code_cells(folder / f"{course[self.assignment].module}.ipynb", cells)
 
 
 def _empty(assignment: str, course: Course) -> SubmissionResult:

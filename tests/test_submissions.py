@@ -1,10 +1,12 @@
 """Finding a submission's files: folders, subfolders, zips, notebooks."""
 from __future__ import annotations
 
+import json
 import zipfile
 
 import nbformat
 import numpy as np
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from autograder.submission.discover import Submission, stage
@@ -134,3 +136,40 @@ def test_a_buggy_notebook_and_the_same_py_get_the_same_feedback(tmp_path, course
     from_py = grade(Submission.from_path(tmp_path / "erin"), course, ["gradient_descent"])
     assert 0 < from_notebook.score == from_py.score < from_py.max_score
     assert [t.to_dict() for t in from_notebook.tests] == [t.to_dict() for t in from_py.tests]
+
+
+def test_notebooks_are_read_as_the_json_they_are_in_every_form(tmp_path):
+    """Format 4 is read without nbformat; its on-disk list-of-lines sources, a format-3 notebook
+    (through nbformat's converter) and a file that is no notebook at all are each handled."""
+    from autograder.submission.notebook import NotebookError, code_cells, write_code_cells
+
+    lines = tmp_path / "lines.ipynb"
+    lines.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 2, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Title\n"]},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+         "source": ["def f(x):\n", "    return x\n"]}]}))
+    assert code_cells(lines) == ["", "def f(x):\n    return x\n"]
+
+    written = tmp_path / "written.ipynb"
+    write_code_cells(written, ["x = 1", "def g():\n    return 2"])
+    nbformat.validate(nbformat.read(written, as_version=4))  # what Jupyter itself accepts
+    assert code_cells(written) == ["x = 1", "def g():\n    return 2"]
+
+    old = tmp_path / "old.ipynb"
+    nbformat.write(nbformat.v4.downgrade(nbformat.read(written, as_version=4)), old)
+    assert json.loads(old.read_text())["nbformat"] == 3 and code_cells(old) == code_cells(written)
+
+    for text, why in (("def f(): pass", "it is not JSON"), ("[1, 2]", "it is JSON but not a notebook"),
+                      ('{"cells": 3}', "it is JSON but not a notebook")):
+        bad = tmp_path / "bad.ipynb"
+        bad.write_text(text)
+        with pytest.raises(NotebookError, match=why):
+            code_cells(bad)
+
+
+def test_a_file_named_ipynb_that_is_not_a_notebook_is_said_in_plain_words(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "activations.ipynb").write_text("def sigmoid(z): return z\n")
+    files, _ = staged(tmp_path / "sub", tmp_path)
+    assert files.modules == {}
+    assert any(n.startswith("activations.ipynb could not be read as a notebook: it is not JSON") for n in files.notes)
