@@ -220,3 +220,18 @@ def test_text_from_the_child_is_made_safe():
     assert "\x1b" not in record["type"] and record["frames"][1] == {"file": 3}
     with pytest.raises(errors.StudentException, match="raised"):
         Sandbox._raise_for(object.__new__(Sandbox), {"kind": "exception", "type": "E", "frames": "junk"}, "m", "f")
+
+
+@ROOT_ONLY
+def test_the_trial_sandbox_proves_the_child_can_read_numpy(monkeypatch, tmp_path):
+    """The trial opens numpy's files as the child's user inside the namespaces (cheaper than
+    importing it): where the child could not, the machine is not called fully isolated, rather
+    than every child failing later."""
+    if isolation._strongest().level != "namespaces":
+        pytest.skip(f"needs namespaces: {isolation.detect().describe()}")
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    (private / "__init__.py").write_text("")
+    monkeypatch.setattr(isolation, "_numpy_file", lambda: str(private / "__init__.py"))
+    found = isolation._strongest()
+    assert found.level == "uid" and found.reason.startswith("namespaces could not be set up:")

@@ -189,6 +189,15 @@ class Sandbox:
             self._job.close()
             self._job = None
         else:
+            if self._slot is not None and self._slot.uid is not None:
+                # The child first, while its parent (unshare, with namespaces) lives to reap it: killed
+                # together, the child is left to the machine's init, and until that reaps it (over a
+                # second on some machines) its zombie holds the uid slot.
+                isolation.reap(self._slot.uid)
+                try:
+                    proc.wait(timeout=1)
+                except subprocess.TimeoutExpired:
+                    pass
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -213,6 +222,13 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def start(self) -> "Sandbox":
+        """Starts the child now rather than at the first call, so that its start-up (a new
+        interpreter and numpy, when cold) runs while the caller sets up its tests."""
+        if self._proc is None:
+            self._start()
+        return self
 
     @property
     def output(self) -> str:
