@@ -2,37 +2,35 @@
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import sys
 import tempfile
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
 from rich.text import Text
 
 from autograder import __version__, extras
-from autograder.course import Course, CourseError, CourseNotFound
-from autograder.grading.batch import DEADLINE_MARGIN, grade_many, merge, plan, unfinished
-from autograder.grading.late import LatePolicy, parse_time
-from autograder.grading.runner import GraderError, grade
-from autograder.export import gradescope, nbgrader_gradebook
-from autograder.grading.questions import QuestionError
-from autograder.release.source import SourceError
-from autograder.publish import canvas, lti
-from autograder.publish.secrets import MissingSecret, secret
-from autograder.render import feedback, gradebook, lms, terminal
-from autograder.render import report as class_report
-from autograder.results.log import LogBusy, ResultLog
+from autograder.course import Course
 from autograder.results.model import SubmissionResult, held_assignments
 from autograder.sandbox import isolation
-from autograder.sandbox.worker import Limits
-from autograder.submission import layouts
-from autograder.submission.discover import Submission, SubmissionError, staged
-from autograder.submission.roster import Roster, RosterError
+from autograder.sandbox.limits import DEADLINE_MARGIN, Limits
+from autograder.submission.discover import Submission, staged
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from autograder.grading.late import LatePolicy
+    from autograder.results.log import ResultLog
+    from autograder.submission.roster import Roster
+
+# Each command imports what it alone needs when it runs: a student's `check` is run after every
+# edit, and the instructors' parts (the batch pool, LMS clients, HTML pages) would add a fifth
+# of a second to it.
 
 EXIT_USAGE = 2
 EXIT_GRADER = 3
@@ -173,6 +171,8 @@ def unique_ids(submissions: list[Submission]) -> list[Submission]:
 def collect(paths: list[str], scratch: Path, roster: Roster | None, console: Console,
             course: Course) -> list[Submission]:
     """Every submission under the given paths, named by the roster where there is one."""
+    from autograder.submission import layouts
+
     submissions: list[Submission] = []
     for path in paths:
         found, notes = layouts.expand(path, scratch, course.modules)
@@ -202,6 +202,8 @@ def graded_assignments(results: list[SubmissionResult], names: list[str] | None 
 
 
 def late_policy(args: argparse.Namespace) -> LatePolicy | None:
+    from autograder.grading.late import LatePolicy, parse_time
+
     if not args.due:
         for flag in ("late_penalty", "late_days", "grace"):
             if getattr(args, flag) is not None:
@@ -227,6 +229,8 @@ def with_context(result: SubmissionResult, submission: Submission, digest: str, 
 
 def record(result: SubmissionResult, out: Path, print_json: bool, log: ResultLog | None = None) -> SubmissionResult:
     """Writes one submission's result where it belongs, the moment it is known."""
+    from autograder.render import feedback
+
     if log is not None:
         log.append(result)
     feedback.write(out / "feedback", result)
@@ -236,6 +240,9 @@ def record(result: SubmissionResult, out: Path, print_json: bool, log: ResultLog
 
 
 def progress_bar(console: Console) -> Progress:
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
     return Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("[green]{task.fields[done]} done[/] [red]{task.fields[failed]} failed[/] "
                                "{task.fields[left]} left"),
@@ -243,6 +250,14 @@ def progress_bar(console: Console) -> Progress:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    from autograder.course import CourseError
+    from autograder.export import nbgrader_gradebook
+    from autograder.grading.batch import grade_many, merge, plan, unfinished
+    from autograder.render import gradebook, terminal
+    from autograder.results.log import ResultLog
+    from autograder.submission.discover import SubmissionError
+    from autograder.submission.roster import Roster
+
     if args.gradebook:  # asked for before anything is graded
         nbgrader_gradebook.require()
     course = Course.locate(args.course, near=".")
@@ -318,6 +333,17 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    with concurrent.futures.ThreadPoolExecutor(1) as background:
+        # Finding the isolation starts a trial sandbox; it runs while this process reads the
+        # submission and imports the graders' machinery (pytest, numpy).
+        found = background.submit(isolation.detect)
+        return check(args, found)
+
+
+def check(args: argparse.Namespace, isolation_found: concurrent.futures.Future) -> int:
+    from autograder.grading.runner import grade
+    from autograder.render import terminal
+
     course = Course.locate(args.course, near=args.path)
     submission = Submission.from_path(args.path)
     with staged(submission, course.modules) as (_, files):
@@ -335,7 +361,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     wanted = [a for a in wanted if a not in unmet]
     if not wanted:
         return 1
-    sandbox = isolation.detect()
+    sandbox = isolation_found.result()
     if not sandbox.full:
         console.print(Text(f"Note: {sandbox.describe()}.", style="yellow"))
     result = grade(submission, course, wanted, suite="public")
@@ -370,6 +396,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_gradescope(args: argparse.Namespace) -> int:
+    from autograder.export import gradescope
+
     if args.step == "build":
         entries = gradescope.build(Course.locate(args.course, near="."), Path(args.out))
         Console(highlight=False).print(f"Wrote {args.out} ({len(entries)} files). Upload it as the autograder of a "
@@ -381,6 +409,8 @@ def cmd_gradescope(args: argparse.Namespace) -> int:
 
 
 def load_results(folder: str) -> list[SubmissionResult]:
+    from autograder.results.log import ResultLog
+
     log = ResultLog(Path(folder) / "results.jsonl")
     if not log.path.exists():
         raise ValueError(f"{log.path} does not exist: run `autograder grade ... --out {folder}` first")
@@ -400,6 +430,8 @@ def id_map(text: str, results: list[SubmissionResult]) -> dict[str, str]:
 
 
 def cmd_gradebook(args: argparse.Namespace) -> int:
+    from autograder.render import lms
+
     results = load_results(args.results)
     shown = graded_assignments(results)
     out = Path(args.out or Path(args.results) / f"{args.lms}.csv")
@@ -412,6 +444,8 @@ def cmd_gradebook(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from autograder.render import report as class_report
+
     results = load_results(args.results)
     report = class_report.build(results, graded_assignments(results, args.assignment))
     console = Console(highlight=False)
@@ -432,6 +466,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def publish_canvas(args: argparse.Namespace, results: list[SubmissionResult], parts: list[str],
                    console: Console) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from autograder.publish import canvas
+    from autograder.publish.secrets import secret
+
     per_part = id_map(args.canvas_ids, results)
     if per_part:
         targets = {cid: [a] for a, cid in per_part.items() if a in parts}
@@ -462,6 +501,9 @@ def publish_canvas(args: argparse.Namespace, results: list[SubmissionResult], pa
 
 def publish_lti(args: argparse.Namespace, results: list[SubmissionResult], parts: list[str],
                 console: Console) -> int:
+    from autograder.publish import lti
+    from autograder.publish.secrets import secret
+
     scores, missing = lti.plan(results, parts)
     for who in missing:
         console.print(Text(f"{who}: no LTI user id (add an lti_user_id column to the roster); not posted.",
@@ -515,6 +557,8 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from autograder.authoring.validate import validate  # pytest and the graders: needed only here
+    from autograder.course import CourseError
+    from autograder.render import terminal
 
     course = Course.locate(args.course, near=".")
     unmet = course.unmet_requirements(args.assignment)
@@ -541,19 +585,40 @@ COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "report": cmd_report
             "validate": cmd_validate}
 
 
+# The errors a command reports to its user in one line (anything else is a bug, and keeps its
+# traceback), by where they are defined: a module that was never imported raised none of them.
+REPORTED = {
+    EXIT_USAGE: ["autograder.submission.discover.SubmissionError", "autograder.course.CourseNotFound",
+                 "autograder.submission.roster.RosterError", "autograder.results.log.LogBusy",
+                 "autograder.publish.secrets.MissingSecret", "builtins.ValueError"],
+    EXIT_GRADER: ["autograder.grading.runner.GraderError", "autograder.grading.questions.QuestionError",
+                  "autograder.release.source.SourceError", "autograder.course.CourseError",
+                  "autograder.publish.lti.LtiError", "autograder.sandbox.isolation.WeakIsolation"],
+}
+GRADER_ERRORS = {"GraderError", "QuestionError", "SourceError", "CourseError"}  # said as the graders' failure
+
+
+def reported(exc: Exception) -> tuple[int, str] | None:
+    """The exit status and the line for an error a command reports, or None for a bug."""
+    if isinstance(exc, extras.MissingExtra):  # one line that names the extra to install
+        return EXIT_USAGE, str(exc)
+    for status, names in REPORTED.items():
+        for name in names:
+            module, _, cls = name.rpartition(".")
+            loaded = sys.modules.get(module)
+            if loaded is not None and isinstance(exc, getattr(loaded, cls)):
+                what = "the graders could not run: " if cls in GRADER_ERRORS else ""
+                return status, f"autograder: {what}{exc}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except extras.MissingExtra as exc:  # one line that names the extra to install
-        print(exc, file=sys.stderr)
-        return EXIT_USAGE
-    except (SubmissionError, CourseNotFound, RosterError, LogBusy, MissingSecret, ValueError) as exc:
-        print(f"autograder: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (GraderError, QuestionError, SourceError, CourseError) as exc:
-        print(f"autograder: the graders could not run: {exc}", file=sys.stderr)
-        return EXIT_GRADER
-    except (lti.LtiError, isolation.WeakIsolation) as exc:
-        print(f"autograder: {exc}", file=sys.stderr)
-        return EXIT_GRADER
+    except Exception as exc:
+        known = reported(exc)
+        if known is None:
+            raise
+        print(known[1], file=sys.stderr)
+        return known[0]

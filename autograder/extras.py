@@ -21,7 +21,6 @@ course's `requires` are checked the same way before anything runs (`missing`).
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import importlib.util
 import re
 from types import ModuleType
@@ -90,6 +89,8 @@ def installed(requirement: str) -> bool:
     """Whether a requirement of a course ("tensorflow", "scikit-learn>=1.3") is met here: by its
     distribution, or by the module of that name (tensorflow-cpu provides `tensorflow`).
     Versions are not compared."""
+    import importlib.metadata  # here: a twentieth of a second, for courses that state requirements
+
     name = requirement_name(requirement)
     try:
         importlib.metadata.distribution(name)

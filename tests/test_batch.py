@@ -168,7 +168,16 @@ def grade(*args: str) -> int:
     return main(["grade", *args, *ACTIVATIONS, *WEAK_SANDBOX])
 
 
-def test_canvas_batch_with_roster_late_penalty_and_resume(tmp_path, capsys):
+def test_canvas_batch_with_roster_late_penalty_and_resume(tmp_path, capsys, monkeypatch):
+    graded: list[list[str]] = []  # the ids each run hands to the grading pool
+
+    def spy(todo, *args, **kwargs):
+        graded.append(sorted(s.id for s in todo))
+        return real_grade_many(todo, *args, **kwargs)
+
+    import autograder.grading.batch as batch
+    real_grade_many = batch.grade_many
+    monkeypatch.setattr(batch, "grade_many", spy)  # cmd_grade imports it when it runs
     download = canvas_download(tmp_path / "canvas")
     out = tmp_path / "grades"
     options = ["--out", str(out), "--roster", str(roster(tmp_path / "roster.csv")), "--workers", "2",
@@ -190,19 +199,21 @@ def test_canvas_batch_with_roster_late_penalty_and_resume(tmp_path, capsys):
     assert grade(str(download), *options) == 0
     assert "3 submission(s) already graded and unchanged" in capsys.readouterr().err
     assert {r["submission"]: r for r in lines(out)} == first
+    assert graded[-1] == []
 
     # One student re-uploads: only that one is graded again.
     (download / "smithbob_101_9001_activations.py").write_text(BUGGY)
     assert grade(str(download), *options) == 0
+    assert "2 submission(s) already graded" in capsys.readouterr().err
     second = {r["submission"]: r for r in lines(out)}
     assert second["S-1"]["score"] < 10 and second["S-1"]["fingerprint"] != first["S-1"]["fingerprint"]
-    assert second["S-2"] == first["S-2"] and second["S-3"] == first["S-3"]
+    assert second["S-2"] == first["S-2"] and second["S-3"] == first["S-3"] and graded[-1] == ["S-1"]
 
     # --regrade grades everyone again; the log still holds one line per submission.
     assert grade(str(download), *options, "--regrade") == 0
     third = lines(out)
-    assert len(third) == 3 and all(r["execution_time"] != first[r["submission"]]["execution_time"]
-                                   for r in third if r["submission"] != "S-1")
+    assert graded == [["S-1", "S-2", "S-3"], [], ["S-1"], ["S-1", "S-2", "S-3"]]
+    assert len(third) == 3 and "already graded" not in capsys.readouterr().err
 
 
 def test_grading_one_assignment_keeps_the_others(tmp_path):
@@ -215,6 +226,49 @@ def test_grading_one_assignment_keeps_the_others(tmp_path):
     assert grade(str(folder), "--out", str(out)) == 0
     [result] = lines(out)
     assert list(result["assignments"]) == ["perceptron", "activations"] and result["score"] == 20
+
+
+def test_an_assignment_not_submitted_is_neither_run_nor_waited_for(tmp_path, monkeypatch):
+    """perceptron.py alone: the other assignments' tests fail as not submitted without their
+    fixtures or bodies running (the Keras grader's data and training), the child is asked about
+    no other module, and a fork server still importing TensorFlow is not waited for."""
+    from autograder.grading import runner
+    from autograder.sandbox.worker import Sandbox
+
+    asked: list[tuple] = []
+    real_exchange = Sandbox._exchange
+
+    def exchange(self, request, *args, **kwargs):
+        asked.append((request["op"], request.get("module"), request.get("name")))
+        return real_exchange(self, request, *args, **kwargs)
+
+    class Importing:  # a fork server that has not finished its imports
+        modules = COURSE.preload(COURSE.names)
+
+        def ready(self) -> bool:
+            return False
+
+        def spawn(self, *args: object) -> None:
+            raise AssertionError("the submission waited for the fork server")
+
+    monkeypatch.setattr(Sandbox, "_exchange", exchange)
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    shutil.copyfile(SOLUTIONS / "perceptron.py", folder / "perceptron.py")
+    result = runner.grade(Submission.from_path(folder), COURSE, COURSE.names, warm=Importing(), prepare_graders=True)
+    assert result.assignments["perceptron"].score == result.assignments["perceptron"].max_score > 0
+    for name in COURSE.names[1:]:
+        module = COURSE[name].module
+        tests = result.assignments[name].tests
+        assert tests and result.assignments[name].max_score == 10
+        assert {(t.status, t.feedback, t.cause) for t in tests} == {
+            ("failed", f"No {module}.py was found in the submission, so nothing that needs it can be graded.",
+             f"no {module}.py was submitted")}
+    assert asked and {module for op, module, name in asked if op != "probe"} == {"perceptron"}
+    assert all(name not in {"train_and_predict", "call_on_model"} for op, module, name in asked)
+    # The rule itself: only a submission that needs nothing of the server's imports starts cold.
+    assert runner.warm_for(Importing(), COURSE, ["perceptron", "mlp"]) is None
+    assert isinstance(runner.warm_for(Importing(), COURSE, ["perceptron", "keras_model"]), Importing)
 
 
 CRASHING_GRADER = '''

@@ -154,6 +154,35 @@ def test_check_without_assignment_files(tmp_path, capsys):
     assert "No assignment file" in capsys.readouterr().out
 
 
+def test_check_imports_only_what_a_check_needs(tmp_path):
+    """A student runs `check` after every edit: the instructors' parts (the batch pool, LMS
+    clients, HTML pages, nbformat's schemas) stay unimported, also for a notebook beside the .py."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "activations.py").write_text((SOLUTIONS / "activations.py").read_text())
+    (folder / "activations.ipynb").write_text((ROOT / "assignments" / "activations" / "activations.ipynb").read_text())
+    script = ("import sys; from autograder.cli import main; code = main(['check', sys.argv[1]]); "
+              "print(sorted(sys.modules), file=sys.stderr); sys.exit(code)")
+    proc = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    loaded = set(eval(proc.stderr.strip().splitlines()[-1]))  # noqa: S307 - our own process's list
+    unneeded = {"autograder.grading.batch", "autograder.publish.canvas", "autograder.publish.lti",
+                "autograder.render.feedback", "autograder.results.log", "autograder.export.gradescope",
+                "autograder.release.source", "multiprocessing", "jinja2", "nbformat", "requests", "jwt",
+                "rich.progress"}
+    assert "pytest" in loaded and not loaded & unneeded, loaded & unneeded
+
+
+def test_an_error_from_a_module_a_command_never_imported_is_still_reported(tmp_path, capsys):
+    """main() maps errors to exit statuses without importing every module that defines one."""
+    assert main(["report", "--results", str(tmp_path)]) == 2
+    assert "results.jsonl does not exist" in capsys.readouterr().err
+    (tmp_path / "roster.csv").write_text("x\n")
+    assert main(["grade", str(SOLUTIONS), "--roster", str(tmp_path / "roster.csv"), "--out", str(tmp_path),
+                 *WEAK_SANDBOX]) == 2  # a RosterError, from a module only `grade` imports
+    assert "no id column" in capsys.readouterr().err
+
+
 def test_python_dash_m_and_console_script_agree():
     proc = subprocess.run([sys.executable, "-m", "autograder", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("autograder ")

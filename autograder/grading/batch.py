@@ -25,10 +25,9 @@ from autograder.course import Course
 from autograder.results.model import AssignmentResult, SubmissionResult, TestResult
 from autograder.sandbox import isolation
 from autograder.sandbox.warm import ForkServer
+from autograder.sandbox.limits import DEADLINE_MARGIN
 from autograder.submission.discover import Submission, fingerprint
 
-# What a worker may take beyond the sandbox's own per-submission limit (staging, pytest).
-DEADLINE_MARGIN = 120.0
 PR_SET_PDEATHSIG = 1
 
 
@@ -50,20 +49,18 @@ def _serve(conn: Connection, course_root: str, assignments: list[str], seed: int
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     isolation.assume(found)  # what the parent found moments ago, without setting up a trial sandbox again
     course = Course.load(course_root)
-    # First, so that the server's imports (TensorFlow: seconds) overlap pytest's below.
+    # First, so that the server's imports (TensorFlow: seconds) overlap pytest's and the graders'
+    # preparation (done for each assignment when a submission first holds it).
     with ForkServer(course.preload(assignments), hide=(course.root,)) as warm:
-        from autograder.grading.runner import grade, prepare  # imported here: the parent needs none of pytest
+        from autograder.grading.runner import grade  # imported here: the parent needs none of pytest
 
-        try:
-            prepare(course, assignments, seed)
-        except Exception:  # noqa: BLE001 - a grader that cannot load its data says so when it grades
-            pass
         while True:
             submission = conn.recv()
             if submission is None:
                 return
             try:
-                conn.send(("ok", grade(submission, course, assignments, seed=seed, warm=warm).to_dict()))
+                conn.send(("ok", grade(submission, course, assignments, seed=seed, warm=warm,
+                                       prepare_graders=True).to_dict()))
             except Exception as exc:  # noqa: BLE001 - reported for this submission; the batch goes on
                 conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
 

@@ -18,7 +18,7 @@ import re
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 import numpy as np
 import pytest
@@ -27,7 +27,7 @@ from autograder.checks import figures
 from autograder.checks.values import CheckFailure
 from autograder.course import Course
 from autograder.results.model import VISIBILITIES, AssignmentResult, TestResult
-from autograder.sandbox.errors import SandboxFailed, StudentCodeProblem, StudentException
+from autograder.sandbox.errors import MissingModule, SandboxFailed, StudentCodeProblem, StudentException
 
 MARKERS = (
     "points(value, visibility=None): the points this test is worth (default 1)",
@@ -50,6 +50,8 @@ def load_reference(folder: Path, module: str) -> Any:
         sys.path.remove(str(folder))
     sys.path.insert(0, str(folder))  # first: another course's references of the same names come after it
     for name, loaded in list(sys.modules.items()):  # ... and their modules, once imported, are not reused
+        if "." in name:  # a reference is a top-level module (and TensorFlow brings thousands of others)
+            continue
         where = getattr(loaded, "__file__", None)
         if where and Path(where).stem == name and Path(where).parent.name == "solutions" \
                 and Path(where).resolve().parent != folder:
@@ -86,9 +88,8 @@ def tested_functions(item: pytest.Item, functions: tuple[str, ...]) -> tuple[str
 
 @functools.lru_cache(maxsize=None)
 def _named_functions(function: Any, functions: tuple[str, ...]) -> tuple[str, ...]:
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    except (OSError, TypeError, SyntaxError):
+    tree = _definition(function)
+    if tree is None:
         return ()
     known = set(functions)
     named = set()
@@ -99,6 +100,31 @@ def _named_functions(function: Any, functions: tuple[str, ...]) -> tuple[str, ..
         elif isinstance(node, ast.Constant) and node.value in known:
             named.add(node.value)
     return tuple(f for f in functions if f in named)
+
+
+def _definition(function: Any) -> ast.AST | None:
+    """The syntax tree of a test function's definition, found in its module's tree (parsed once
+    per module: inspect.getsource tokenizes the file again for every test, a tenth of a second
+    of a student's check)."""
+    code = getattr(function, "__code__", None)
+    tree = _module_tree(code.co_filename) if code is not None else None
+    if tree is not None:
+        for node in ast.walk(tree):
+            if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == code.co_name
+                    and code.co_firstlineno in {node.lineno, *(d.lineno for d in node.decorator_list)}):
+                return node
+    try:  # not where its code says (a generated test): its source as inspect finds it
+        return ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+
+
+@functools.lru_cache(maxsize=None)
+def _module_tree(filename: str) -> ast.Module | None:
+    try:
+        return ast.parse(Path(filename).read_bytes(), filename)
+    except (OSError, SyntaxError, ValueError):
+        return None
 
 
 def _display_name(item: pytest.Item) -> str:
@@ -135,10 +161,12 @@ def outcome_of(exc: BaseException | None, visible: bool) -> tuple[str, str]:
 class GradingSession:
     """Plugin object for one submission: provides the fixtures and records results."""
 
-    def __init__(self, student: Any, course: Course | None = None, seed: int = 0) -> None:
+    def __init__(self, student: Any, course: Course | None = None, seed: int = 0,
+                 missing: Collection[str] = ()) -> None:
         self._student = student
         self.course = course
         self.seed = seed
+        self.missing = set(missing)  # modules of the course the submission does not have
         self.results: dict[str, AssignmentResult] = {}
         self.sandbox_failure = ""  # set when the sandbox itself broke: the run is not the student's to score
         self.unwritten: set[str] = set()  # tests whose own function raised NotImplementedError
@@ -162,6 +190,20 @@ class GradingSession:
         """The reference solution module of the assignment the requesting test grades."""
         course = self.course or Course.locate(near=request.config.rootpath)
         return load_reference(course.solutions_dir, course[test_metadata(request.node)["assignment"]].module)
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        # This plugin writes the feedback and pytest's own report of a failure is never shown; in
+        # its default style that report parses the source of every frame of the traceback (a
+        # second for a submission that fails thirty tests), natively it only formats it.
+        config.option.tbstyle = "native"
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """A test of an assignment whose file was not submitted fails before its fixtures and its
+        body run (they would load data and models to end at the same missing import)."""
+        name = test_metadata(item)["assignment"]
+        if self.course is not None and name in self.course.names and self.course[name].module in self.missing:
+            raise MissingModule(self.course[name].module)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Any:

@@ -13,20 +13,33 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-
-import pytest
+from typing import TYPE_CHECKING
 
 from autograder.course import Course
 from autograder.grading import roots
-from autograder.grading.plugin import GradingSession
 from autograder.grading.student import Student
 from autograder.results.model import AssignmentResult, SubmissionResult
 from autograder.sandbox.warm import ForkServer
 from autograder.sandbox.worker import Limits, Sandbox
 from autograder.submission.discover import Submission, staged
 
+if TYPE_CHECKING:
+    import pytest
+
+# pytest and the grading plugin are imported where they run, once a submission's child is
+# started: the child's start-up (a new interpreter and numpy) then overlaps their import, which
+# is most of the wait of a student's check.
+
+# Only pytest's own plugins and ours: a plugin that happens to be installed (pytest-randomly
+# reorders and reseeds tests) must not change a verdict, and finding and importing them all
+# costs a tenth of a second on every check. Of pytest's own, those for options no grading run
+# passes are left out too; the fixtures a grader may use (tmp_path, monkeypatch, capsys,
+# caplog) stay.
+UNUSED_PLUGINS = ["terminal", "cacheprovider", "stepwise", "doctest", "junitxml", "pastebin", "setuponly",
+                  "setupplan", "debugging", "faulthandler", "unraisableexception", "threadexception"]
 PYTEST_ARGS = [
-    "-p", "no:terminal", "-p", "no:cacheprovider", "-p", "no:stepwise",
+    "--disable-plugin-autoload", "-p", "autograder.grading.plugin",
+    *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}")),
     "--import-mode=importlib", "--assert=plain", "-W", "ignore",
 ]
 
@@ -95,11 +108,13 @@ class _Modules:
 
 
 def prepare(course: Course, assignments: list[str], seed: int = 0) -> None:
-    """Readies the graders before a worker's first submission, while its fork server is still
-    importing: imports the grader modules (every submission's collection then finds them
-    loaded) and calls each module's `prepare(seed)`, if it has one, to load its data."""
+    """Readies the graders of these assignments, while a worker's fork server is still importing:
+    imports the grader modules (every submission's collection then finds them loaded) and calls
+    each module's `prepare(seed)`, if it has one, to load its data."""
     files = test_files(course, assignments, "hidden")
     forget_other_courses(files, course.root)
+    import pytest
+
     modules = _Modules()
     with contextlib.redirect_stdout(io.StringIO()):
         pytest.main([*PYTEST_ARGS, "--collect-only", f"--rootdir={course.root}", *map(str, files)], plugins=[modules])
@@ -109,13 +124,40 @@ def prepare(course: Course, assignments: list[str], seed: int = 0) -> None:
             hook(seed)
 
 
+def warm_for(warm: ForkServer | None, course: Course, held: list[str]) -> ForkServer | None:
+    """The fork server a submission holding these assignments forks from, or None to start cold:
+    while the server is still importing what only other assignments need (TensorFlow), a cold
+    child is ready sooner than waiting for it."""
+    if warm is not None and not warm.ready() and set(course.preload(held)) <= {"numpy"}:
+        return None
+    return warm
+
+
+_PREPARED: set[tuple[str, str, int]] = set()  # (course root, assignment, seed) whose graders were prepared
+
+
+def _prepare_once(course: Course, assignments: list[str], seed: int) -> None:
+    todo = [name for name in assignments if (str(course.root), name, seed) not in _PREPARED]
+    if not todo:
+        return
+    _PREPARED.update((str(course.root), name, seed) for name in todo)
+    try:
+        prepare(course, todo, seed)
+    except Exception:  # noqa: BLE001 - a grader that cannot load its data says so when it grades
+        pass
+
+
 def grade(submission: Submission, course: Course, assignments: list[str] | None = None, *,
           suite: str = "hidden", limits: Limits | None = None, seed: int = 0,
-          tests: list[str] | None = None, warm: ForkServer | None = None) -> SubmissionResult:
+          tests: list[str] | None = None, warm: ForkServer | None = None,
+          prepare_graders: bool = False) -> SubmissionResult:
     """All tests of the chosen assignments for one submission, as one result record.
 
     `tests` narrows the run to these test functions (one question of a notebook, say);
-    `warm` forks the submission's sandboxed child from that server instead of starting it cold."""
+    `warm` forks the submission's sandboxed child from that server instead of starting it cold;
+    `prepare_graders` (a batch worker) calls `prepare` for each assignment the submission holds,
+    the first time one does. An assignment whose file the submission lacks is not run: each of
+    its tests fails as not submitted, and nothing of it (its data, TensorFlow) is waited for."""
     assignments = course.select(assignments)
     files = test_files(course, assignments, suite)
     forget_other_courses(files, course.root)
@@ -126,8 +168,18 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
         result.notes.extend(found.notes)
         # Read before any student code runs (which could rewrite its own files).
         imported = {name: roots.imports(workdir / f"{course[name].module}.py") for name in assignments}
-        with open_sandbox(course, workdir, limits, warm) as sandbox:
-            session = GradingSession(Student(sandbox), course, seed)
+        held = [name for name in assignments if course[name].module in found.modules]
+        if prepare_graders:
+            _prepare_once(course, held, seed)
+        with open_sandbox(course, workdir, limits, warm_for(warm, course, held)) as sandbox:
+            if held:
+                sandbox.start()  # its start-up overlaps pytest's import and its collection of the graders
+            import pytest
+
+            from autograder.grading.plugin import GradingSession
+
+            session = GradingSession(Student(sandbox), course, seed,
+                                     missing={course[name].module for name in assignments if name not in held})
             args = [*PYTEST_ARGS, f"--rootdir={course.root}", *selected]
             with contextlib.redirect_stdout(io.StringIO()) as out:
                 code = pytest.main(args, plugins=[session])

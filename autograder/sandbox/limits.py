@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# What a batch worker may take beyond the sandbox's own per-submission limit (staging, pytest).
+DEADLINE_MARGIN = 120.0
+
 
 @dataclass
 class Limits:

@@ -14,6 +14,7 @@ before, so a fork server can only make grading faster, never change its outcome.
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import socket
@@ -105,6 +106,20 @@ class ForkServer:
         if not reply.get("ok") or reply.get("threads") != 1:
             raise ForkServerError(str(reply.get("error") or f"the fork server has {reply.get('threads')} threads"))
         self._ready = True
+
+    def ready(self) -> bool:
+        """Whether a child can be forked now, without waiting for the server's imports (which a
+        submission that needs none of them should not wait for)."""
+        if self._ready:
+            return True
+        if not self.usable or self._sock is None or not select.select([self._sock], [], [], 0)[0]:
+            return False
+        try:
+            self._wait_ready()
+        except ForkServerError:  # the next spawn starts the server again (or gives up on it)
+            self.close()
+            return False
+        return True
 
     def spawn(self, workdir: Path, uid: int, limits: Limits, fds: tuple[int, int, int, int]) -> None:
         """Forks a child for the files in `workdir`, run as `uid` under `limits`, serving on
