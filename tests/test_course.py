@@ -230,3 +230,23 @@ def test_two_courses_with_same_named_graders_are_graded_each_by_its_own(tmp_path
                for course in (first, second, first)]
     assert [r.score == r.max_score for r in results] == [True, False, True]
     assert len(results[1].tests) == len(results[0].tests) + 1
+
+
+def test_the_functions_a_test_grades_follow_an_edit_of_its_file(tmp_path):
+    """Read from one parse of the grader module, kept while the file is unchanged: an author who
+    edits a grader in a live kernel gets the edited test's functions, not the first version's."""
+    import importlib.util
+
+    from autograder.grading.plugin import _named_functions
+
+    path = tmp_path / "test_edited.py"
+
+    def load(body: str):
+        path.write_text(f"def test_it(student):\n    {body}\n")
+        spec = importlib.util.spec_from_file_location("test_edited", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.test_it
+
+    assert _named_functions(load("student.activations.relu(1)"), ("relu", "sigmoid")) == ("relu",)
+    assert _named_functions(load("student.activations.sigmoid(1) + 2"), ("relu", "sigmoid")) == ("sigmoid",)
