@@ -15,11 +15,11 @@ from rich.markup import escape
 from rich.text import Text
 
 from autograder import __version__, extras
-from autograder.course import Course
+from autograder.course import Course, CourseError
 from autograder.results.model import SubmissionResult, held_assignments
 from autograder.sandbox import isolation
 from autograder.sandbox.limits import DEADLINE_MARGIN, Limits
-from autograder.submission.discover import Submission, staged
+from autograder.submission.discover import Submission, SubmissionError, staged
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -250,12 +250,10 @@ def progress_bar(console: Console) -> Progress:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from autograder.course import CourseError
     from autograder.export import nbgrader_gradebook
     from autograder.grading.batch import grade_many, merge, plan, unfinished
     from autograder.render import gradebook, terminal
     from autograder.results.log import ResultLog
-    from autograder.submission.discover import SubmissionError
     from autograder.submission.roster import Roster
 
     if args.gradebook:  # asked for before anything is graded
@@ -557,7 +555,6 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from autograder.authoring.validate import validate  # pytest and the graders: needed only here
-    from autograder.course import CourseError
     from autograder.render import terminal
 
     course = Course.locate(args.course, near=".")
@@ -587,27 +584,28 @@ COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "report": cmd_report
 
 # The errors a command reports to its user in one line (anything else is a bug, and keeps its
 # traceback), by where they are defined: a module that was never imported raised none of them.
-REPORTED = {
-    EXIT_USAGE: ["autograder.submission.discover.SubmissionError", "autograder.course.CourseNotFound",
-                 "autograder.submission.roster.RosterError", "autograder.results.log.LogBusy",
-                 "autograder.publish.secrets.MissingSecret", "builtins.ValueError"],
-    EXIT_GRADER: ["autograder.grading.runner.GraderError", "autograder.grading.questions.QuestionError",
-                  "autograder.release.source.SourceError", "autograder.course.CourseError",
-                  "autograder.publish.lti.LtiError", "autograder.sandbox.isolation.WeakIsolation"],
-}
-GRADER_ERRORS = {"GraderError", "QuestionError", "SourceError", "CourseError"}  # said as the graders' failure
+# (exit status, what the line says first, the errors), tried in this order.
+REPORTED = [
+    (EXIT_USAGE, "", ["autograder.submission.discover.SubmissionError", "autograder.course.CourseNotFound",
+                      "autograder.submission.roster.RosterError", "autograder.results.log.LogBusy",
+                      "autograder.publish.secrets.MissingSecret", "builtins.ValueError"]),
+    (EXIT_GRADER, "the graders could not run: ", ["autograder.grading.runner.GraderError",
+                                                  "autograder.grading.questions.QuestionError",
+                                                  "autograder.release.source.SourceError",
+                                                  "autograder.course.CourseError"]),
+    (EXIT_GRADER, "", ["autograder.publish.lti.LtiError", "autograder.sandbox.isolation.WeakIsolation"]),
+]
 
 
 def reported(exc: Exception) -> tuple[int, str] | None:
     """The exit status and the line for an error a command reports, or None for a bug."""
     if isinstance(exc, extras.MissingExtra):  # one line that names the extra to install
         return EXIT_USAGE, str(exc)
-    for status, names in REPORTED.items():
+    for status, what, names in REPORTED:
         for name in names:
             module, _, cls = name.rpartition(".")
             loaded = sys.modules.get(module)
             if loaded is not None and isinstance(exc, getattr(loaded, cls)):
-                what = "the graders could not run: " if cls in GRADER_ERRORS else ""
                 return status, f"autograder: {what}{exc}"
     return None
 

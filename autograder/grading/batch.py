@@ -24,8 +24,8 @@ from typing import Iterator
 from autograder.course import Course
 from autograder.results.model import AssignmentResult, SubmissionResult, TestResult
 from autograder.sandbox import isolation
-from autograder.sandbox.warm import ForkServer
 from autograder.sandbox.limits import DEADLINE_MARGIN
+from autograder.sandbox.warm import ForkServer
 from autograder.submission.discover import Submission, fingerprint
 
 PR_SET_PDEATHSIG = 1

@@ -178,8 +178,7 @@ def grade(submission: Submission, course: Course, assignments: list[str] | None 
 
             from autograder.grading.plugin import GradingSession
 
-            session = GradingSession(Student(sandbox), course, seed,
-                                     missing={course[name].module for name in assignments if name not in held})
+            session = GradingSession(Student(sandbox), course, seed, missing=set(assignments) - set(held))
             args = [*PYTEST_ARGS, f"--rootdir={course.root}", *selected]
             with contextlib.redirect_stdout(io.StringIO()) as out:
                 code = pytest.main(args, plugins=[session])
