@@ -58,8 +58,9 @@ def test(extra: list[str]) -> int:
 
 
 def bench(extra: list[str]) -> int:
-    """Against otter and nbgrader (with a plain TensorFlow script as the floor), then our own throughput."""
-    for script, args in (("compare.py", extra), ("throughput.py", [])):
+    """A student's check against `import numpy`; against otter and nbgrader (with a plain TensorFlow
+    script as the floor); our own throughput as the class grows; where a worker's time goes."""
+    for script, args in (("check_latency.py", []), ("compare.py", extra), ("throughput.py", []), ("profile.py", [])):
         code = subprocess.run([str(BIN / "python"), str(ROOT / "benchmarks" / script), *args], cwd=ROOT).returncode
         if code:
             return code

@@ -138,42 +138,80 @@ class Run:
     seconds: float
     returncode: int
     peak_kb: dict[str, int]  # role -> the largest VmHWM of a process in that role
+    worker_kb: dict[str, int] = field(default_factory=dict)  # "rss"/"pss" -> the largest sum over one worker's tree
 
 
-def _processes() -> dict[int, tuple[int, int, int, str]]:
-    """pid -> (ppid, uid, VmHWM in kB, command line)."""
+def _parents() -> dict[int, int]:
+    """pid -> ppid of every process, from /proc/PID/stat (one small read each)."""
     found = {}
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                    found[int(entry.name)] = int(handle.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def _processes(pids: set[int]) -> dict[int, tuple[int, int, int, int, str]]:
+    """pid -> (ppid, uid, VmHWM in kB, VmRSS in kB, command line), for these processes."""
+    found = {}
+    for pid in pids:
         try:
-            with open(f"/proc/{entry.name}/status") as handle:
+            with open(f"/proc/{pid}/status") as handle:
                 fields = dict(line.split(":", 1) for line in handle if ":" in line)
-            with open(f"/proc/{entry.name}/cmdline", "rb") as handle:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
                 cmdline = handle.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
         hwm = int(fields.get("VmHWM", "0 kB").split()[0])
-        found[int(entry.name)] = (int(fields["PPid"]), int(fields["Uid"].split()[0]), hwm, cmdline)
+        rss = int(fields.get("VmRSS", "0 kB").split()[0])
+        found[pid] = (int(fields["PPid"]), int(fields["Uid"].split()[0]), hwm, rss, cmdline)
     return found
 
 
+def _pss(pid: int) -> int:
+    """The proportional set size in kB: a page shared by n processes counts 1/n in each, so a sum is honest."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            return next((int(line.split()[1]) for line in handle if line.startswith("Pss:")), 0)
+    except OSError:
+        return 0
+
+
+def _descendants(parents: dict[int, int], roots: set[int]) -> set[int]:
+    family = set(roots)
+    for _ in range(12):  # a level at a time
+        family |= {pid for pid, ppid in parents.items() if ppid in family}
+    return family
+
+
 def measure(argv: list[str], cwd: Path | None = None, env: dict | None = None) -> Run:
-    """Runs argv to its end; wall seconds and the peak memory of each role among its processes."""
+    """Runs argv to its end: wall seconds, the peak memory of each role among its processes, and
+    the peak memory of one grading worker's tree (worker, fork server, launcher and child together;
+    where no worker runs, the command's tree), as summed VmRSS (which counts shared pages in every
+    process) and summed PSS (which shares them out)."""
     peaks: dict[int, tuple[str, int]] = {}
+    worker = {"rss": 0, "pss": 0}
     done = threading.Event()
 
     def sample(root: int) -> None:
+        rounds = 0
         while not done.is_set():
-            table = _processes()
-            family = {root}
-            for _ in range(12):  # descendants, a level at a time
-                family |= {pid for pid, (ppid, *_rest) in table.items() if ppid in family}
-            for pid in family & table.keys():
-                _, uid, hwm, cmdline = table[pid]
+            parents = _parents()
+            table = _processes(_descendants(parents, {root}))
+            for pid, (_, uid, hwm, _rss, cmdline) in table.items():
                 if hwm > peaks.get(pid, ("", 0))[1]:
                     peaks[pid] = (role_of(cmdline, uid), hwm)
-            done.wait(0.05)
+            workers = [pid for pid, row in table.items() if role_of(row[4], row[1]) == "grading worker"]
+            for tree in [_descendants(parents, {w}) for w in workers] or [set(table)]:
+                tree &= table.keys()
+                worker["rss"] = max(worker["rss"], sum(table[pid][3] for pid in tree))
+                if rounds % 5 == 0:  # walking a large process's page tables costs milliseconds
+                    worker["pss"] = max(worker["pss"], sum(_pss(pid) for pid in tree))
+            rounds += 1
+            done.wait(0.1)
 
     environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
     start = time.perf_counter()
@@ -187,7 +225,7 @@ def measure(argv: list[str], cwd: Path | None = None, env: dict | None = None) -
     by_role: dict[str, int] = {}
     for role, hwm in peaks.values():
         by_role[role] = max(by_role.get(role, 0), hwm)
-    return Run(seconds, code, by_role)
+    return Run(seconds, code, by_role, worker)
 
 
 def megabytes(kb: int) -> str:
