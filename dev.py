@@ -3,7 +3,7 @@
 
     python3 dev.py demo   # make .venv, install, grade the bundled example submissions
     python3 dev.py test   # make .venv, install, run the test suite
-    python3 dev.py bench  # make .venv, install, run the README's performance figures (about 2 hours)
+    python3 dev.py bench  # make .venv, install, run the README's performance figures (about 90 minutes)
 
 Installation is skipped when .venv already holds this exact pyproject.toml.
 Extra arguments after `test` go to pytest, after `bench` to benchmarks/compare.py.

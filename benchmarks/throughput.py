@@ -7,7 +7,8 @@ common.py) and times, each as a cold `autograder grade` command:
   `--workers` (1 and 2; 1 worker up to `--one-worker-max`, 100): the scaling curve, whose
   cost per extra submission should stay flat;
 - the whole class, only the four numpy assignments (no TensorFlow anywhere), with the most workers;
-- one numpy-only submission and one full submission on their own (median of `--repeats`).
+- one numpy-only submission, one holding only `perceptron.py` (which must never wait for
+  TensorFlow) and one full submission on their own (median of `--repeats`).
 
 Per-submission figures are the wall time over the count, the cost per extra submission
 against the run of 1, and the median of the `execution_time` the results record for each
@@ -72,9 +73,13 @@ def main() -> None:
     rows.append((f"{len(folders)} submissions, numpy assignments only, --workers {workers[-1]}", run, len(folders),
                  results, None))
     print(f"{rows[-1][0]}: {run.seconds:.1f} s", flush=True)
-    for label, assignments in (("one submission, numpy assignments only", NUMPY_ONLY),
-                               ("one full submission", None)):
-        runs = [grade(folders[:1], work / "one", 1, assignments) for _ in range(args.repeats)]
+    alone = work / "perceptron-only" / "perceptron-only"  # what a student hands in before the other parts
+    alone.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(folders[0] / "perceptron.py", alone / "perceptron.py")
+    for label, folder, assignments in (("one submission, numpy assignments only", folders[0], NUMPY_ONLY),
+                                       ("one submission holding only perceptron.py, every assignment", alone, None),
+                                       ("one full submission", folders[0], None)):
+        runs = [grade([folder], work / "one", 1, assignments) for _ in range(args.repeats)]
         run, results = sorted(runs, key=lambda pair: pair[0].seconds)[len(runs) // 2]
         every = [r for _, group in runs for r in group]
         rows.append((f"{label} (median of {args.repeats})", run, 1, every, None))
