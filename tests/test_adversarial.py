@@ -73,6 +73,7 @@ class Attack:
     zipped: bool = False
     check: object = None  # called with (result, world) for extra assertions
     links: dict[str, str] = field(default_factory=dict)  # name -> target of symbolic links in the folder
+    limits: Limits | None = None  # instead of LIMITS, for an attack whose honest work takes long on a busy machine
 
 
 def honest_stub() -> str:
@@ -211,7 +212,10 @@ ATTACKS = [
                 found['hits'].append(path)
             elif name == 'activations.py' and folder != os.getcwd() and 'def relu_grad' in open(path).read():
                 found['hits'].append(path)
-""")}, honest_stub(), r"REPORT", check=walks_only_its_own_files),
+""")}, honest_stub(), r"REPORT", check=walks_only_its_own_files,
+           # a walk of all the sandbox shows (/usr, the Python installation) is seconds of system calls
+           # on a busy machine: its verdict must not depend on how busy
+           limits=Limits(call_seconds=60, import_seconds=10, total_seconds=600, wall_factor=2, wall_slack=30)),
     Attack("imports the grader and the solutions", {"activations.py": reporting("""
     import importlib
     for name in ('autograder', 'solutions', 'graders', 'test_activations'):
@@ -531,8 +535,8 @@ def test_attack_earns_only_the_honest_part(attack, world, tmp_path_factory, star
     """Cold (a new interpreter per child) and warm (children forked by one fork server, as in
     batch grading, where the correct submission graded next comes from the same server)."""
     before = world.snapshot()
-    result = grade(Submission.from_path(build(attack, world)), COURSE, ["activations"], limits=LIMITS,
-                   warm=start)
+    result = grade(Submission.from_path(build(attack, world)), COURSE, ["activations"],
+                   limits=attack.limits or LIMITS, warm=start)
 
     expected = honest_scores(attack.honest, str(tmp_path_factory.getbasetemp() / "honest"))
     assert {t.name: t.score for t in result.tests} == expected

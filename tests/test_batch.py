@@ -347,6 +347,25 @@ def test_sigkill_loses_only_submissions_in_flight(tmp_path):
     assert all(final[f"s{i}"]["score"] == (10 if i % 2 else final[f"s{i}"]["score"]) for i in range(8))
 
 
+def test_a_fingerprint_counts_only_what_grading_reads(tmp_path):
+    """Python's caches and hidden folders beside the files do not make a rerun grade them again."""
+    from autograder.submission.discover import fingerprint
+
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    (folder / "activations.py").write_text(patched_source("activations", []))
+    before = fingerprint(Submission.from_path(folder))
+    for cache in ("__pycache__/activations.cpython-311.pyc", ".ipynb_checkpoints/activations-checkpoint.py",
+                  ".git/HEAD"):
+        (folder / cache).parent.mkdir(exist_ok=True)
+        (folder / cache).write_bytes(b"written by tools, not by the student")
+    assert fingerprint(Submission.from_path(folder)) == before
+    (folder / "activations.py").write_text(patched_source("activations", []) + "\n# edited\n")
+    assert fingerprint(Submission.from_path(folder)) != before
+    (folder / "helpers.py").write_text("X = 1\n")  # a new file the grading stages does count
+    assert len({before, fingerprint(Submission.from_path(folder))}) == 2
+
+
 def test_a_rerun_grades_again_what_a_changed_grader_graded(tmp_path, capsys):
     from autograder.scaffold import new_course
 

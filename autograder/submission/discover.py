@@ -75,10 +75,14 @@ def _visible_files(root: Path, notes: list[str]) -> list[Path]:
 
 
 def fingerprint(submission: Submission) -> str:
-    """A digest of the submitted bytes: a rerun regrades a submission only when it changed."""
+    """A digest of the submitted bytes: a rerun regrades a submission only when it changed.
+    Only what grading reads counts: not the caches and hidden folders that staging skips (a
+    `__pycache__` that Python writes beside the files must not make a rerun grade them again)."""
     digest = hashlib.sha256()
     root = submission.path
-    files = [root] if root.is_file() else [p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()]
+    files = [root] if root.is_file() else [
+        p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()
+        and not any(part in IGNORED_DIRS or part.startswith(".") for part in p.relative_to(root).parts)]
     for path in files:
         digest.update(str(path.relative_to(root if root.is_dir() else root.parent)).encode() + b"\0")
         with open(path, "rb") as data:
