@@ -153,8 +153,7 @@ def nbgrader_full_marks(course: Path, ids: list[str]) -> int:
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for student in ids:
             try:
-                full += all(gradebook.find_submission(a, student).score == gradebook.find_submission(a, student).max_score
-                            for a in ASSIGNMENTS)
+                full += all(s.score == s.max_score for s in (gradebook.find_submission(a, student) for a in ASSIGNMENTS))
             except MissingEntry:
                 pass
     return full

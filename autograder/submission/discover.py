@@ -59,13 +59,18 @@ class StagedFiles:
     notes: list[str] = field(default_factory=list)
 
 
+def _skipped(relative: Path) -> bool:
+    """Caches and hidden folders beside the files: never staged, never part of the fingerprint."""
+    return any(part in IGNORED_DIRS or part.startswith(".") for part in relative.parts)
+
+
 def _visible_files(root: Path, notes: list[str]) -> list[Path]:
     """Regular files, shallowest first; symbolic links are never followed (they could
     point at anything on the grading machine), and the student is told."""
     files = []
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
-        if any(part in IGNORED_DIRS or part.startswith(".") for part in rel.parts):
+        if _skipped(rel):
             continue
         if path.is_symlink():
             notes.append(f"{rel} is a symbolic link; links are not followed, so it was not graded.")
@@ -81,8 +86,7 @@ def fingerprint(submission: Submission) -> str:
     digest = hashlib.sha256()
     root = submission.path
     files = [root] if root.is_file() else [
-        p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()
-        and not any(part in IGNORED_DIRS or part.startswith(".") for part in p.relative_to(root).parts)]
+        p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink() and not _skipped(p.relative_to(root))]
     for path in files:
         digest.update(str(path.relative_to(root if root.is_dir() else root.parent)).encode() + b"\0")
         with open(path, "rb") as data:
