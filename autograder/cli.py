@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import os
 import sys
 import tempfile
 from dataclasses import replace
@@ -76,6 +77,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                            "reported (default: %(default)g)")
     grade_cmd.add_argument("--gradebook", metavar="URL",
                            help="also write the scores into this nbgrader gradebook (sqlite:///PATH/gradebook.db)")
+    grade_cmd.add_argument("--broker", nargs="?", const="", metavar="URL",
+                           help="grade on the workers of a cluster instead of this machine: their Redis, "
+                           "redis://HOST:6379/0 or rediss:// for TLS, never with its password (from "
+                           "$AUTOGRADER_BROKER_PASSWORD); alone, the URL is $AUTOGRADER_BROKER_URL")
+
+    worker = commands.add_parser("worker", help="grade the tasks of `grade --broker` on this host (a grading cluster)")
+    worker.add_argument("--broker", metavar="URL",
+                        help="the cluster's Redis, redis://HOST:6379/0 or rediss:// (default: "
+                        "$AUTOGRADER_BROKER_URL); the password from $AUTOGRADER_BROKER_PASSWORD")
+    worker.add_argument("--concurrency", type=int, default=os.cpu_count() or 1,
+                        help="submissions graded at once, each by its own warm grading worker (default: the "
+                        "number of CPUs, %(default)s; each needs up to 1 GB for a Keras assignment)")
+    worker.add_argument("--course", help="the course folder (default: the nearest course.toml above this folder, else the bundled course)")
+    worker.add_argument("--redeliver-after", type=float, default=3600.0, metavar="SECONDS",
+                        help="a task whose worker vanished is given to another after this long; must exceed the "
+                        "longest grading (default: %(default)g)")
+    worker.add_argument("--name", help="this worker's name in the cluster (default: autograder.PID@HOST)")
+    worker.add_argument("--allow-weak-sandbox", action="store_true",
+                        help="grade even where student code cannot be fully isolated (see Security in the README)")
 
     export = commands.add_parser("export", help="write the assignments for another grading tool")
     export.add_argument("tool", choices=["nbgrader", "otter"], help="the tool")
@@ -267,8 +287,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
     roster = Roster.load(args.roster) if args.roster else None
     console = Console(stderr=args.json)
     errors = Console(stderr=True)
-    isolation.require(args.allow_weak_sandbox, protect=(course.root,),
-                      warn=lambda text: errors.print(Text(text, style="yellow")))
+    url = None
+    if args.broker is not None:  # the workers' hosts check their own sandbox
+        from autograder.grading.cluster import broker_url, shown
+
+        extras.need("celery", "autograder grade --broker")
+        url = broker_url(args.broker or None)
+        errors.print(Text(f"Grading on the workers of {shown(url)}", style="dim"))
+    else:
+        isolation.require(args.allow_weak_sandbox, protect=(course.root,),
+                          warn=lambda text: errors.print(Text(text, style="yellow")))
     errors.print(Text(f"Course: {course.title} ({course.root})", style="dim"))
     out = Path(args.out)
     with tempfile.TemporaryDirectory(prefix="autograder-batch-") as scratch, ResultLog(out / "results.jsonl") as log:
@@ -291,8 +319,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
         failed: list[str] = []
         with progress_bar(errors) as progress:
             task = progress.add_task("grading", total=len(todo), done=0, failed=0, left=len(todo))
-            for outcome in grade_many(todo, course, assignments, workers=args.workers, seed=args.seed,
-                                      deadline=args.timeout):
+            if url is None:
+                outcomes = grade_many(todo, course, assignments, workers=args.workers, seed=args.seed,
+                                      deadline=args.timeout)
+            else:
+                from autograder.grading.cluster import grade_queued
+
+                outcomes = grade_queued(todo, course, assignments, url=url, seed=args.seed, deadline=args.timeout,
+                                        warn=lambda text: errors.print(Text(text, style="yellow")))
+            for outcome in outcomes:
                 sub = outcome.submission
                 if outcome.result is None:
                     failed.append(sub.id)
@@ -327,6 +362,31 @@ def cmd_grade(args: argparse.Namespace) -> int:
                           "with no points and marked incomplete; run the same command again to retry them.",
                           style="bold red"))
         return EXIT_INCOMPLETE
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """A grading host: the Celery worker that grades `grade --broker`'s tasks, until stopped."""
+    import logging
+
+    extras.need("celery", "autograder worker")
+    from autograder.grading.cluster import Host, broker_url, queue_name, shown
+
+    course = Course.locate(args.course, near=".")
+    problems = course.problems(course.names) + list(course.unmet_requirements(course.names).values())
+    if problems:
+        raise CourseError("the course cannot be graded as it is:\n" + "\n".join(problems))
+    if args.concurrency < 1 or args.redeliver_after <= 0:
+        raise ValueError("--concurrency and --redeliver-after must be positive")
+    url = broker_url(args.broker)
+    errors = Console(stderr=True)
+    isolation.require(args.allow_weak_sandbox, protect=(course.root,),
+                      warn=lambda text: errors.print(Text(text, style="yellow")))
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s %(levelname)s] %(message)s")
+    graders = ", ".join(f"{name} {course.digest(name)}" for name in course.names)
+    errors.print(Text(f"autograder {__version__}, course {course.name} ({course.root}; graders {graders}): taking "
+                      f"{queue_name(course)} tasks from {shown(url)}, {args.concurrency} at a time", style="dim"))
+    Host(url, course, redeliver_after=args.redeliver_after).run(args.concurrency, args.name)
     return 0
 
 
@@ -578,7 +638,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "report": cmd_report, "publish": cmd_publish, "check": cmd_check, "export": cmd_export, "gradescope": cmd_gradescope, "new": cmd_new, "release": cmd_release,
+COMMANDS = {"grade": cmd_grade, "worker": cmd_worker, "gradebook": cmd_gradebook, "report": cmd_report, "publish": cmd_publish, "check": cmd_check, "export": cmd_export, "gradescope": cmd_gradescope, "new": cmd_new, "release": cmd_release,
             "validate": cmd_validate}
 
 
@@ -588,7 +648,8 @@ COMMANDS = {"grade": cmd_grade, "gradebook": cmd_gradebook, "report": cmd_report
 REPORTED = [
     (EXIT_USAGE, "", ["autograder.submission.discover.SubmissionError", "autograder.course.CourseNotFound",
                       "autograder.submission.roster.RosterError", "autograder.results.log.LogBusy",
-                      "autograder.publish.secrets.MissingSecret", "builtins.ValueError"]),
+                      "autograder.publish.secrets.MissingSecret", "autograder.grading.cluster.BrokerError",
+                      "builtins.ValueError"]),
     (EXIT_GRADER, "the graders could not run: ", ["autograder.grading.runner.GraderError",
                                                   "autograder.grading.questions.QuestionError",
                                                   "autograder.release.source.SourceError",

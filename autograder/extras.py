@@ -13,6 +13,7 @@ an extra, named here as in pyproject.toml's [project.optional-dependencies]
     lms       requests and PyJWT[crypto], for `autograder publish`
     plots     matplotlib, for the figures of the feedback pages and notebook checks (without
               it a page simply has none)
+    queue     Celery and redis-py, for `autograder worker` and `grade --broker` (a grading cluster)
     all       every one of them: what an instructor needs
 
 A command that needs a missing extra stops with one line naming it (`need`), and a
@@ -34,6 +35,7 @@ EXTRAS: dict[str, dict[str, str]] = {
     "otter": {"otter": "otter-grader"},
     "lms": {"requests": "requests", "jwt": "PyJWT", "cryptography": "cryptography"},
     "plots": {"matplotlib": "matplotlib"},
+    "queue": {"celery": "celery", "redis": "redis"},
 }
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

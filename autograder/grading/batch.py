@@ -76,7 +76,9 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-class _Worker:
+class GradingWorker:
+    """A trusted grading process with its warm fork server, and the submission it is grading."""
+
     def __init__(self, context: multiprocessing.context.BaseContext, course: Course, assignments: list[str],
                  seed: int) -> None:
         self.conn, child_end = context.Pipe()
@@ -91,6 +93,36 @@ class _Worker:
     def give(self, submission: Submission) -> None:
         self.job, self.started = submission, time.monotonic()
         self.conn.send(submission)
+
+    def outcome(self, ready: list, deadline: float) -> Outcome | None:
+        """How its submission ended, given what `wait` found ready, or None while it is still
+        being graded within `deadline` seconds."""
+        assert self.job is not None
+        if self.conn in ready:
+            try:
+                kind, payload = self.conn.recv()
+            except (EOFError, OSError):
+                kind, payload = "died", None
+            if kind == "ok":
+                return Outcome(self.job, SubmissionResult.from_dict(payload))
+            if kind == "error":
+                return Outcome(self.job, error=f"the graders failed: {payload}")
+            return Outcome(self.job, error=_death(self))
+        if self.process.sentinel in ready:
+            return Outcome(self.job, error=_death(self))
+        if time.monotonic() - self.started > deadline:
+            return Outcome(self.job, error=f"grading took longer than {deadline:g} s and was stopped")
+        return None
+
+    def grade(self, submission: Submission, deadline: float) -> Outcome:
+        """Grades one submission and waits for its outcome (a grading host's slot, cluster.py)."""
+        self.give(submission)
+        while True:
+            left = self.started + deadline - time.monotonic()
+            outcome = self.outcome(wait([self.conn, self.process.sentinel], timeout=max(0.0, left)), deadline)
+            if outcome is not None:
+                self.job = None
+                return outcome
 
     def kill(self) -> None:
         for target in (lambda: os.killpg(self.process.pid, signal.SIGKILL), self.process.kill):
@@ -116,7 +148,7 @@ def grade_many(submissions: list[Submission], course: Course, assignments: list[
     """Each submission's outcome as it finishes. `deadline` is the seconds one submission may take."""
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no state of ours leaks in
     queue = list(reversed(submissions))
-    pool = [_Worker(context, course, assignments, seed) for _ in range(max(1, min(workers, len(submissions))))]
+    pool = [GradingWorker(context, course, assignments, seed) for _ in range(max(1, min(workers, len(submissions))))]
     try:
         for worker in pool:
             if queue:
@@ -128,27 +160,12 @@ def grade_many(submissions: list[Submission], course: Course, assignments: list[
             for index, worker in enumerate(pool):
                 if not worker.job:
                     continue
-                outcome = None
-                if worker.conn in ready:
-                    try:
-                        kind, payload = worker.conn.recv()
-                    except (EOFError, OSError):
-                        kind, payload = "died", None
-                    if kind == "ok":
-                        outcome = Outcome(worker.job, SubmissionResult.from_dict(payload))
-                    elif kind == "error":
-                        outcome = Outcome(worker.job, error=f"the graders failed: {payload}")
-                    else:
-                        outcome = Outcome(worker.job, error=_death(worker))
-                elif worker.process.sentinel in ready:
-                    outcome = Outcome(worker.job, error=_death(worker))
-                elif time.monotonic() - worker.started > deadline:
-                    outcome = Outcome(worker.job, error=f"grading took longer than {deadline:g} s and was stopped")
+                outcome = worker.outcome(ready, deadline)
                 if outcome is None:
                     continue
                 if outcome.result is None:  # the worker is dead or stuck: a fresh one takes its place
                     worker.kill()
-                    worker = pool[index] = _Worker(context, course, assignments, seed)
+                    worker = pool[index] = GradingWorker(context, course, assignments, seed)
                 worker.job = None
                 if queue:
                     worker.give(queue.pop())
@@ -161,7 +178,7 @@ def grade_many(submissions: list[Submission], course: Course, assignments: list[
                 worker.stop()
 
 
-def _death(worker: _Worker) -> str:
+def _death(worker: GradingWorker) -> str:
     worker.process.join(1)
     code = worker.process.exitcode
     if code is not None and code < 0:
