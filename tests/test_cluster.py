@@ -311,6 +311,8 @@ def test_relu(student):
     if value == -9.0:
         os.kill(os.getppid(), signal.SIGKILL)  # as the kernel's OOM killer would, choosing the pool process
         os.kill(os.getpid(), signal.SIGKILL)
+    if value == -7.0:
+        os.kill(os.getpid(), signal.SIGKILL)  # only the grading process
     assert value == 7.0
 '''
 
@@ -319,7 +321,8 @@ def test_a_poison_submission_is_recorded_incomplete_after_bounded_attempts(tmp_p
     course = COURSE.copy_to(tmp_path / "course")
     (course / "graders" / "test_activations.py").write_text(POISON_GRADER)
     subs = tmp_path / "class"
-    for name, body in (("poison", "return np.full_like(z, -9.0)"), ("fine", RELU), ("wrong", "return z * 0")):
+    for name, body in (("poison", "return np.full_like(z, -9.0)"), ("crash", "return np.full_like(z, -7.0)"),
+                       ("fine", RELU), ("wrong", "return z * 0")):
         (subs / name).mkdir(parents=True)
         (subs / name / "activations.py").write_text(REFERENCE.replace(RELU, body))
     workers.start("one", course=course)
@@ -336,6 +339,31 @@ def test_a_poison_submission_is_recorded_incomplete_after_bounded_attempts(tmp_p
     assert f"poison: its grading was started {cluster.MAX_ATTEMPTS} times" in done.stderr
     assert workers.log("one").count("grading poison") == cluster.MAX_ATTEMPTS  # the 4th start grades nothing
     assert workers.started["one"].poll() is None  # the worker itself lived on
+    # A grading process that dies inside the worker costs its submission only, at once, as locally.
+    crash = records["crash"]
+    assert crash["complete"] is False and "killed by signal SIGKILL" in crash["notes"][0]
+    assert workers.log("one").count("grading crash") == 1
+
+
+def test_a_stopped_client_leaves_nothing_for_the_workers_to_grade(tmp_path, workers):
+    subs = simple_class(tmp_path / "class", 3)
+    out = tmp_path / "grades"
+    said = tmp_path / "client.err"
+    client = subprocess.Popen(grade_command(subs, out, "--broker", workers.url), stdout=subprocess.DEVNULL,
+                              stderr=open(said, "wb"), env={**os.environ, **ENV})
+    redis = workers_redis(workers)
+    queue = cluster.queue_name(COURSE)
+    assert eventually(lambda: redis.llen(queue) == 3, seconds=120)  # no worker yet: the tasks wait, and it says so
+    assert eventually(lambda: "no worker takes autograder." in " ".join(said.read_text().split()), seconds=60)
+    client.send_signal(signal.SIGINT)  # the instructor's Ctrl-C
+    client.wait(60)
+    workers.start("late")
+    assert eventually(lambda: workers.log("late").count("its batch has ended") == 3, seconds=120)
+    assert "grading s" not in workers.log("late")
+
+
+def workers_redis(workers: Workers):
+    return cluster.connect(workers.url.replace("://", f"://:{PASSWORD}@"))
 
 
 def test_a_worker_with_another_course_refuses_naming_both_versions(tmp_path, workers):

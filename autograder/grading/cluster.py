@@ -37,6 +37,7 @@ import os
 import socket
 import ssl
 import tempfile
+import threading
 import time
 import uuid
 from collections import deque
@@ -659,8 +660,9 @@ def grade_queued(submissions: list[Submission], course: Course, assignments: lis
         client.set(keys["batch"], "1", ex=BATCH_SECONDS)
     except redis.RedisError as exc:
         raise BrokerError(f"cannot reach the broker at {shown(url)}: {exc}") from None
+    # Asking the workers takes the reply timeout in full: asked aside, it delays nothing.
+    threading.Thread(target=_warn_without_workers, args=(app, course, url, warn), daemon=True).start()
     try:
-        _warn_without_workers(app, course, url, warn)
         yield from top_up()
         renewed, lost_at = time.monotonic(), None
         while flying:
