@@ -15,7 +15,7 @@ over the submissions; the cluster's own per-task time on the trusted side (packi
 broker's round trips, checking the result) is the client's wall time less the workers'
 grading, as each record's `execution_time` and the sum over the workers show.
 
-    python benchmarks/cluster.py [--count 30] [--processes 1,2,4] [--assignment NAME ...] [--repeats 1]
+    python benchmarks/cluster.py [--count 30] [--processes 1,2,4] [--assignment NAME ...] [--repeats 1] [--empty]
 """
 from __future__ import annotations
 
@@ -54,12 +54,22 @@ def main() -> None:
     parser.add_argument("--processes", default="1,2,4")
     parser.add_argument("--assignment", action="append", help="grade only these (default: all)")
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--empty", action="store_true",
+                        help="submissions holding none of the course's files: every test fails as not submitted "
+                        "without any grading, so what is left is each path's own cost per task")
     parser.add_argument("--work", default="/tmp/autograder-cluster-bench")
     args = parser.parse_args()
     processes = [int(n) for n in args.processes.split(",")]
     work = Path(args.work)
     shutil.rmtree(work, ignore_errors=True)
-    folders = [write_py(s, work / "class" / s.id) for s in plan(args.count)]
+    if args.empty:
+        folders = []
+        for i in range(args.count):
+            folders.append(work / "class" / f"e{i:03d}")
+            folders[-1].mkdir(parents=True)
+            (folders[-1] / "notes.txt").write_text("nothing handed in yet\n")
+    else:
+        folders = [write_py(s, work / "class" / s.id) for s in plan(args.count)]
     chosen = [arg for name in args.assignment or [] for arg in ("--assignment", name)]
     port = free_port()
     (work / "redis").mkdir()
@@ -107,7 +117,8 @@ def main() -> None:
         redis.wait(30)
 
     n = len(folders)
-    print(f"\n{n} submissions ({', '.join(args.assignment or ['every assignment'])}), medians of {args.repeats}, "
+    print(f"\n{n} {'empty ' if args.empty else ''}submissions ({', '.join(args.assignment or ['every assignment'])}), "
+          f"medians of {args.repeats}, "
           f"{os.cpu_count()} CPUs; results identical between the two in every run\n")
     print("| processes | local pool: wall s | cluster: wall s | cluster / local | queue overhead per task (ms) "
           "| grading per submission, summed over workers (s) |")

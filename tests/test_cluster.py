@@ -246,11 +246,11 @@ def check_scores(records: dict[str, dict], count: int) -> None:
 
 
 def test_a_worker_killed_mid_task_has_its_task_graded_by_another_once(tmp_path, workers):
-    subs = simple_class(tmp_path / "class", 6, slow={"s0": 8.0})
+    subs = simple_class(tmp_path / "class", 6, slow={"s0": 20.0})  # long enough for the kill to land mid-task
     for name in ("one", "two"):
-        workers.start(name, "--redeliver-after", "20")
+        workers.start(name, "--redeliver-after", "45")
     out = tmp_path / "grades"
-    client = subprocess.Popen(grade_command(subs, out, "--broker", workers.url, "--timeout", "15"),
+    client = subprocess.Popen(grade_command(subs, out, "--broker", workers.url, "--timeout", "40"),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **ENV})
     assert eventually(lambda: any("grading s0" in workers.log(n) for n in ("one", "two")), seconds=120)
     victim, survivor = ("one", "two") if "grading s0" in workers.log("one") else ("two", "one")
@@ -277,8 +277,7 @@ def test_redis_restarted_mid_batch_loses_nothing(tmp_path, workers, redis_server
     redis_server.start()  # same port, same data
     _, err = client.communicate(timeout=300)
     assert client.returncode == 0, err[-3000:]
-    assert "lost the broker" in err and "the broker is back" in err
-    check_scores(results(out), count)
+    check_scores(results(out), count)  # each once: results() fails on a second line of one
     assert workers.started["one"].poll() is None  # the worker reconnected and is still serving
 
 
@@ -294,7 +293,7 @@ def test_redis_emptied_mid_batch_has_the_unfinished_tasks_sent_again(tmp_path, w
     redis_server.client().flushall()  # a Redis restarted without persistence: queue and keys are gone
     _, err = client.communicate(timeout=300)
     assert client.returncode == 0, err[-3000:]
-    assert "the broker lost its data" in err
+    assert "the broker restarted or lost data" in err
     check_scores(results(out), count)
 
 
@@ -381,8 +380,9 @@ def test_a_worker_with_another_course_refuses_naming_both_versions(tmp_path, wor
     assert f"activations (worker {old}, client {ours})" in " ".join(done.stderr.split())
     records = results(out)
     assert f"worker {old}, client {ours}" in records["s0"]["notes"][0] + records["s1"]["notes"][0]
-    assert all(not r["complete"] for r in records.values())  # the other, with no worker left, is not waited for
-    assert any("no worker is left to grade it" in r["notes"][0] for r in records.values())
+    # The other is refused too, or, with no worker left, not waited for.
+    assert all(not r["complete"] and ("refused it" in r["notes"][0] or "no worker is left" in r["notes"][0])
+               for r in records.values())
     assert eventually(lambda: "no longer takes tasks" in workers.log("stale"), seconds=30)
 
 
@@ -392,6 +392,8 @@ def test_a_worker_of_another_package_version_refuses():
     why = cluster.refusal({**sent, "autograder": "0.0.1"}, COURSE)
     assert f"autograder {cluster.__version__}" in why and "the client 0.0.1" in why
     assert "course" in cluster.refusal({**sent, "course": "another"}, COURSE)
+    # A helper of the graders or a data file that differs is caught too, not only the digested files.
+    assert "in other files" in cluster.refusal({**sent, "files": "0" * 16}, COURSE)
 
 
 # --- what comes back is checked ---------------------------------------------------------------
@@ -432,6 +434,9 @@ def first_test(data: dict) -> dict:
     (lambda d: d.update(notes="all good"), "notes"),
     (lambda d: d.update(complete="yes"), "complete"),
     (lambda d: first_test(d).update(functions=[{"x": 1}]), "functions"),
+    (lambda d: first_test(d).update(score=10 ** 400), "finite"),
+    (lambda d: first_test(d).update(figures=["not a figure"]), "figures"),
+    (lambda d: first_test(d).update(figures=[{"title": "t", "series": "x"}]), "does not read as a record"),
 ])
 def test_a_result_that_is_not_this_courses_is_rejected(real_result, change, words):
     data, expected = real_result
@@ -496,8 +501,10 @@ def test_a_packed_submission_unpacks_to_what_staging_reads(tmp_path):
     (folder / "data.csv").write_text("1,2\n" * 1000)
     (folder / "Lab.IPYNB").write_text("{}")
     os.symlink("/etc/hostname", folder / "perceptron.py")
-    packed = json.loads(json.dumps(cluster.pack(Submission.from_path(folder))))  # what travels is JSON
-    assert sorted(packed["files"]) == ["Lab.IPYNB", "deep/activations.py"] and packed["links"] == ["perceptron.py"]
+    (folder / "helpers.py").write_text("# big\n" * 10000)
+    packed = json.loads(json.dumps(cluster.pack(Submission.from_path(folder), set(COURSE.modules))))  # JSON travels
+    assert sorted(packed["files"]) == ["Lab.IPYNB", "deep/activations.py", "helpers.py"]
+    assert packed["links"] == ["perceptron.py"] and packed["files"]["helpers.py"] == ""  # staging reads its name only
     copy_of = cluster.unpack(packed, tmp_path / "worker")
     assert copy_of.id == "bob" and (copy_of.path / "deep" / "activations.py").read_text() == REFERENCE
     assert (copy_of.path / "perceptron.py").is_symlink()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import logging
 import math
@@ -51,16 +52,19 @@ from autograder.course import Course
 from autograder.grading.batch import GradingWorker, Outcome
 from autograder.publish.secrets import MissingSecret, secret
 from autograder.results.model import STATUSES, VISIBILITIES, SubmissionResult
-from autograder.submission.discover import Submission, _skipped
+from autograder.submission.discover import MAX_ZIP_BYTES, MAX_ZIP_MEMBERS, Submission, _skipped
 
 PROTOCOL = 1
 TASK = "autograder.grade"
 MAX_ATTEMPTS = 3  # starts of one task whose worker was lost each time, before it is recorded as incomplete
-MAX_FILES_BYTES = 32 << 20  # a submission's files, as sent in its task
-MAX_FILES = 500
-MAX_RESULT_BYTES = 16 << 20  # one result as a worker sends it back
-MAX_TEXT = 100_000  # characters of one feedback, note or title
+# A task carries what the local pool would read: a zip up to staging's own limits.
+MAX_FILES_BYTES = MAX_ZIP_BYTES + (8 << 20)
+MAX_FILES = MAX_ZIP_MEMBERS
+MAX_RESULT_BYTES = 64 << 20  # one result as a worker sends it back
+MAX_TEXT = 1_000_000  # characters of one feedback, note or title
+MAX_NOTES = 10_000
 WINDOW = 256  # tasks in the queue at once: a class of 50,000 never sits in Redis all at once
+WINDOW_BYTES = 512 << 20  # and at most this much of their files (always at least one task)
 KEEP_SECONDS = 24 * 3600  # how long the batch's keys outlive a client that vanished
 BATCH_SECONDS = 600  # the batch key's lifetime, renewed by the client while it waits
 RENEW_SECONDS = 5.0  # how often the client renews it, and so finds a broker that lost its data
@@ -120,7 +124,7 @@ def tls_options(url: str) -> dict[str, Any] | None:
     if set, else the system's CAs; a client certificate from AUTOGRADER_BROKER_CERT/_KEY."""
     if urlsplit(url).scheme != "rediss":
         return None
-    options: dict[str, Any] = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
+    options: dict[str, Any] = {"ssl_cert_reqs": ssl.CERT_REQUIRED, "ssl_check_hostname": True}
     for name, key in (("AUTOGRADER_BROKER_CA", "ssl_ca_certs"), ("AUTOGRADER_BROKER_CERT", "ssl_certfile"),
                       ("AUTOGRADER_BROKER_KEY", "ssl_keyfile")):
         if os.environ.get(name):
@@ -149,7 +153,6 @@ def make_app(url: str, redeliver_after: float = DEFAULT_REDELIVER_AFTER):
         task_serializer="json", accept_content=["json"], result_accept_content=["json"],
         task_ignore_result=True, result_backend=None,  # results come back on the batch's own list
         task_acks_late=True, task_reject_on_worker_lost=True,
-        task_acks_on_failure_or_timeout=False,  # a task that raised (Redis away) is delivered again
         worker_prefetch_multiplier=1,  # a worker holds only the tasks it is grading
         broker_connection_retry=True, broker_connection_retry_on_startup=True, broker_connection_max_retries=None,
         broker_transport_options={
@@ -171,7 +174,7 @@ def queue_name(course: Course) -> str:
 
 def _keys(batch: str) -> dict[str, str]:
     return {"batch": f"autograder:batch:{batch}", "results": f"autograder:results:{batch}",
-            "done": f"autograder:done:{batch}"}
+            "taken": f"autograder:taken:{batch}", "done": f"autograder:done:{batch}"}
 
 
 def _attempts_key(task: str) -> str:
@@ -180,9 +183,19 @@ def _attempts_key(task: str) -> str:
 
 # -- what a task carries --------------------------------------------------------------------
 
+def course_files(course: Course) -> str:
+    """A digest of every file of the course that grading may read (manifest, data, probes,
+    references and graders with their helpers), beyond each assignment's digest."""
+    digest = hashlib.sha256()
+    for relative in course.files(folders=("solutions", "graders")):
+        digest.update(relative.as_posix().encode() + b"\0" + (course.root / relative).read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def identity(course: Course, assignments: list[str]) -> dict[str, Any]:
-    """What the grades depend on besides the files: the package and each grader's digest."""
-    return {"autograder": __version__, "course": course.name,
+    """What the grades depend on besides the files: the package, each grader's digest, the rest
+    of the course's files."""
+    return {"autograder": __version__, "course": course.name, "files": course_files(course),
             "graders": {name: course.digest(name) for name in assignments}}
 
 
@@ -202,13 +215,18 @@ def refusal(sent: dict[str, Any], course: Course) -> str:
     if differ:
         return (f"the worker's course {course.name!r} differs from the client's in the graders of "
                 f"{'; '.join(differ)}: copy the same course to the worker and restart it")
+    if sent.get("files") != course_files(course):
+        return (f"the worker's course {course.name!r} differs from the client's in other files (worker "
+                f"{course_files(course)}, client {sent.get('files')}): copy the same course to the worker and "
+                "restart it")
     return ""
 
 
-def pack(submission: Submission) -> dict[str, Any]:
+def pack(submission: Submission, modules: set[str] | None = None) -> dict[str, Any]:
     """The files of a submission that staging reads (discover.stage), base64-encoded: a folder's
     .py, .pth and .ipynb files and its symbolic links (which staging reports, never follows), or
-    the one file a zip, notebook or .py submission is."""
+    the one file a zip, notebook or .py submission is. Of a folder's .py files named after none
+    of `modules` and its .pth files, staging reads only the names: they travel empty."""
     root = submission.path
     files: dict[str, str] = {}
     links: list[str] = []
@@ -229,7 +247,8 @@ def pack(submission: Submission) -> dict[str, Any]:
         raise BrokerError(f"the submission has {len(paths) + len(links)} files to grade, more than a task carries "
                           f"({MAX_FILES})")
     for path, rel in paths:
-        data = path.read_bytes()
+        named_only = modules is not None and path.suffix in (".py", ".pth") and path.stem not in modules
+        data = b"" if named_only else path.read_bytes()
         size += len(data)
         if size > MAX_FILES_BYTES:
             raise BrokerError(f"the submission's files are larger than a task carries ({MAX_FILES_BYTES >> 20} MB)")
@@ -318,9 +337,12 @@ def _text(value: Any, what: str, limit: int = MAX_TEXT) -> str:
 
 
 def _number(value: Any, what: str) -> float:
-    if type(value) not in (int, float) or not math.isfinite(value):
-        raise InvalidResult(f"{what} is not a finite number")
-    return float(value)
+    try:
+        if type(value) not in (int, float) or not math.isfinite(value):
+            raise OverflowError
+        return float(value)
+    except OverflowError:
+        raise InvalidResult(f"{what} is not a finite number") from None
 
 
 def checked(data: Any, submission_id: str, expected: Expected) -> SubmissionResult:
@@ -363,14 +385,15 @@ def checked(data: Any, submission_id: str, expected: Expected) -> SubmissionResu
                     raise InvalidResult(f"{name}: {label}: {key} is not a short list")
                 for value in values:
                     _text(value, f"{name}: {label}: {key}", 200)
-            if not isinstance(test.get("figures", []), list):
-                raise InvalidResult(f"{name}: {label}: figures is not a list")
+            figures = test.get("figures", [])
+            if not isinstance(figures, list) or not all(isinstance(f, dict) for f in figures):
+                raise InvalidResult(f"{name}: {label}: figures is not a list of objects")
             found.append((label, points, test["visibility"]))
         if sorted(found) != expected.tests[name]:
             raise InvalidResult(f"{name}: the tests are not this course's ({len(found)} sent, "
                                 f"{len(expected.tests[name])} in its graders, or other names or points)")
     notes = data.get("notes", [])
-    if not isinstance(notes, list) or len(notes) > 100:
+    if not isinstance(notes, list) or len(notes) > MAX_NOTES:
         raise InvalidResult("notes is not a short list")
     for note in notes:
         _text(note, "a note")
@@ -381,8 +404,8 @@ def checked(data: Any, submission_id: str, expected: Expected) -> SubmissionResu
         result = SubmissionResult.from_dict({key: data[key] for key in
                                              ("submission", "assignments", "notes", "execution_time", "complete")
                                              if key in data})
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidResult(f"the result does not read as a record: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - whatever else is wrong in it, it is not a record
+        raise InvalidResult(f"the result does not read as a record: {type(exc).__name__}: {exc}") from None
     return result
 
 
@@ -399,17 +422,22 @@ class _Slot:
     def grade(self, submission: Submission, assignments: list[str], seed: int, deadline: float) -> Outcome:
         import multiprocessing
 
-        if self.worker is not None and self.key != (tuple(assignments), seed):
-            self.worker.stop()
+        if self.worker is not None and (self.key != (tuple(assignments), seed) or not self.worker.process.is_alive()):
+            self.worker.kill()  # another kind of task, or it died while idle (the OOM killer)
             self.worker = None
         if self.worker is None:
             _allow_children()
             self.worker = GradingWorker(multiprocessing.get_context("spawn"), self.course, assignments, seed)
             self.key = (tuple(assignments), seed)
-        outcome = self.worker.grade(submission, deadline)
-        if outcome.result is None:  # dead or stuck: the next task gets a fresh one
-            self.worker.kill()
-            self.worker = None
+        try:
+            outcome = self.worker.grade(submission, deadline)
+        except BaseException:
+            outcome = None
+            raise
+        finally:
+            if outcome is None or outcome.result is None:  # dead, stuck or broken: the next task gets a fresh one
+                self.worker.kill()
+                self.worker = None
         return outcome
 
 
@@ -473,17 +501,22 @@ class Host:
         """One task, its outcome sent back; only a broker out of reach for good makes it raise (and
         the task, unacknowledged, is delivered again)."""
         import redis
+        from celery.exceptions import Reject
 
         try:
-            self._serve(payload, task, hostname)
-        except (redis.ConnectionError, redis.TimeoutError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - a fault of ours, told to the client rather than retried
-            log.exception("task %s failed", task)
-            batch = payload.get("batch") if isinstance(payload, dict) else None
-            if isinstance(batch, str) and batch.isalnum():
-                self.send(batch, {"task": task, "kind": "error", "worker": hostname,
-                                  "error": f"the worker failed: {type(exc).__name__}: {exc}"})
+            try:
+                self._serve(payload, task, hostname)
+            except redis.RedisError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a fault of ours, told to the client rather than retried
+                log.exception("task %s failed", task)
+                batch = payload.get("batch") if isinstance(payload, dict) else None
+                if isinstance(batch, str) and batch.isalnum():
+                    self.send(batch, {"task": task, "kind": "error", "worker": hostname,
+                                      "error": f"the worker failed: {type(exc).__name__}: {exc}"})
+        except redis.RedisError as exc:  # the broker out of reach for good: back to the queue, not dropped
+            log.error("task %s goes back to the queue: %s", task, exc)
+            raise Reject(str(exc), requeue=True) from None
 
     def _serve(self, payload: dict, task: str, hostname: str) -> None:
         """Checked, counted, graded in this pool process's slot."""
@@ -586,7 +619,7 @@ def _reading(raw: bytes) -> dict[str, Any] | None:
         return None
     try:
         message = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except Exception:  # noqa: BLE001 - not JSON, or nested past the parser's depth
         return None
     return message if isinstance(message, dict) and isinstance(message.get("task"), str) else None
 
@@ -605,6 +638,8 @@ def grade_queued(submissions: list[Submission], course: Course, assignments: lis
     sent_identity = identity(course, assignments)
     waiting = deque(submissions)
     flying: dict[str, tuple[Submission, dict[str, Any]]] = {}  # task id -> (submission, payload)
+    sizes: dict[str, int] = {}  # task id -> bytes of its files
+    modules = set(course.modules)
     finished: set[str] = set()  # submission ids with an outcome
     number = 0
 
@@ -613,19 +648,23 @@ def grade_queued(submissions: list[Submission], course: Course, assignments: lis
                       retry_policy={"max_retries": None, "interval_start": 0.5, "interval_step": 1.0,
                                     "interval_max": 10.0})
 
-    def renew() -> bool:
-        """Keeps the batch key alive; False if Redis came back without it (its data lost)."""
+    def server() -> str:
+        return str(client.info("server").get("run_id", ""))
+
+    def renew(known: str) -> bool:
+        """Keeps the batch key alive; False if Redis restarted since `known` (its run id) or lost
+        the key: what was sent in its last moments may be gone, even from an append-only file."""
         alive = client.expire(keys["batch"], BATCH_SECONDS)
         if not alive:
             client.set(keys["batch"], "1", ex=BATCH_SECONDS)
-        return bool(alive)
+        return bool(alive) and server() == known
 
     def top_up() -> Iterator[Outcome]:
         nonlocal number
-        while waiting and len(flying) < window:
+        while waiting and len(flying) < window and (not flying or sum(sizes.values()) < WINDOW_BYTES):
             submission = waiting.popleft()
             try:
-                packed = pack(submission)
+                packed = pack(submission, modules)
             except (BrokerError, OSError) as exc:
                 finished.add(submission.id)
                 yield Outcome(submission, error=f"it could not be sent to the workers: {exc}")
@@ -635,6 +674,7 @@ def grade_queued(submissions: list[Submission], course: Course, assignments: lis
             payload = {"protocol": PROTOCOL, "batch": batch, "identity": sent_identity, "assignments": assignments,
                        "seed": seed, "deadline": deadline, "submission": packed}
             flying[task] = (submission, payload)
+            sizes[task] = sum(map(len, packed["files"].values()))
             publish(task, payload)
 
     def outcome_of(message: dict[str, Any]) -> Outcome | None:
@@ -646,7 +686,7 @@ def grade_queued(submissions: list[Submission], course: Course, assignments: lis
         if kind == "ok":
             try:
                 result = checked(message.get("result"), submission.id, expected)
-            except InvalidResult as exc:
+            except Exception as exc:  # noqa: BLE001 - InvalidResult, or worse: never trusted
                 return Outcome(submission, error=f"the worker {str(message.get('worker'))[:100]} sent back a result "
                                                  f"that is not valid: {exc}")
             return Outcome(submission, result)
@@ -656,8 +696,21 @@ def grade_queued(submissions: list[Submission], course: Course, assignments: lis
             warn(error)
         return Outcome(submission, error=error)
 
+    def abandoned_after(message: dict[str, Any], outcome: Outcome) -> Iterator[Outcome]:
+        """The outcome; after a refusal with no worker left, the rest too (it would wait for ever;
+        a rerun retries them)."""
+        yield outcome
+        if message.get("kind") == "refused" and _listening(app, course) == []:
+            why = f"no worker is left to grade it; the last one refused: {outcome.error}"
+            for submission in [s for s, _ in flying.values()] + list(waiting):
+                finished.add(submission.id)
+                yield Outcome(submission, error=why)
+            flying.clear()
+            waiting.clear()
+
     try:
         client.set(keys["batch"], "1", ex=BATCH_SECONDS)
+        known = server()
     except redis.RedisError as exc:
         raise BrokerError(f"cannot reach the broker at {shown(url)}: {exc}") from None
     # Asking the workers takes the reply timeout in full: asked aside, it delays nothing.
@@ -668,47 +721,53 @@ def grade_queued(submissions: list[Submission], course: Course, assignments: lis
         while flying:
             try:
                 if time.monotonic() - renewed > RENEW_SECONDS or lost_at is not None:
-                    if not renew():  # Redis came back empty: every task still out is sent again
-                        warn(f"the broker lost its data (restarted without persistence?): sending the "
-                             f"{len(flying)} unfinished submission(s) again")
-                        for task, (_, payload) in flying.items():
+                    if not renew(known):
+                        # Redis restarted or lost its data: every task still out is sent again (a
+                        # duplicate is skipped by the workers, or its second result ignored).
+                        known = server()
+                        warn(f"the broker restarted or lost data: sending the {len(flying)} unfinished "
+                             f"submission(s) again")
+                        for task, (_, payload) in list(flying.items()):
                             publish(task, payload)
                     if lost_at is not None:
                         warn("the broker is back")
                     renewed, lost_at = time.monotonic(), None
-                popped = client.blpop([keys["results"]], timeout=1)
-            except (redis.ConnectionError, redis.TimeoutError, OperationalError) as exc:
+                    raws = client.lrange(keys["taken"], 0, -1)  # read again: a dropped reply may have lost one
+                else:
+                    # Moved, not popped: a result whose reply a dropped connection lost stays on `taken`.
+                    raw = client.blmove(keys["results"], keys["taken"], 1, "LEFT", "RIGHT")
+                    raws = [] if raw is None else [raw]
+            except (redis.RedisError, OperationalError) as exc:
                 if lost_at is None:
                     lost_at = time.monotonic()
                     warn(f"lost the broker at {shown(url)} ({exc}); waiting for it")
                 time.sleep(1.0)
                 continue
-            if popped is None:
-                continue
-            message = _reading(popped[1])
-            if message is None:
-                warn("a message on the results list was not a result (too large or not JSON); ignored")
-                continue
-            outcome = outcome_of(message)
-            if outcome is None or outcome.submission.id in finished:
-                flying.pop(message["task"], None)
-                continue
-            flying.pop(message["task"])
-            finished.add(outcome.submission.id)
-            client.pipeline().sadd(keys["done"], message["task"]).expire(keys["done"], KEEP_SECONDS).execute()
-            yield outcome
-            if message.get("kind") == "refused" and _listening(app, course) == []:
-                # Every worker refused: the rest would wait for ever. A rerun retries them.
-                why = f"no worker is left to grade it; the last one refused: {outcome.error}"
-                for submission in [s for s, _ in flying.values()] + list(waiting):
-                    finished.add(submission.id)
-                    yield Outcome(submission, error=why)
-                flying.clear()
-                waiting.clear()
-            yield from top_up()
+            for raw in raws:
+                try:  # read now: off the list (the first copy of the same message)
+                    client.lrem(keys["taken"], 1, raw)
+                except redis.RedisError:
+                    pass
+                message = _reading(raw)
+                if message is None:
+                    warn("a message on the results list was not a result (too large or not JSON); ignored")
+                    continue
+                sizes.pop(message["task"], None)
+                outcome = outcome_of(message)
+                if outcome is None or outcome.submission.id in finished:
+                    flying.pop(message["task"], None)
+                    continue
+                flying.pop(message["task"])
+                finished.add(outcome.submission.id)
+                try:  # lets a worker skip a duplicate of it: only a saving
+                    client.pipeline().sadd(keys["done"], message["task"]).expire(keys["done"], KEEP_SECONDS).execute()
+                except redis.RedisError:
+                    pass
+                yield from abandoned_after(message, outcome)
+                yield from top_up()
     finally:
         try:  # workers skip whatever of this batch is still queued
-            client.delete(keys["batch"])
+            client.delete(keys["batch"], keys["taken"])
         except redis.RedisError:
             pass
 
@@ -716,7 +775,7 @@ def grade_queued(submissions: list[Submission], course: Course, assignments: lis
 def _listening(app, course: Course) -> list[str] | None:
     """The workers that take this course's tasks now, or None if they could not be asked."""
     try:
-        replies = app.control.inspect(timeout=2.0).active_queues() or {}
+        replies = app.control.inspect(timeout=5.0).active_queues() or {}
     except Exception:  # noqa: BLE001 - the broker's control channel is only a courtesy here
         return None
     return [name for name, queues in replies.items() if any(q.get("name") == queue_name(course) for q in queues)]
