@@ -216,9 +216,14 @@ def test_a_mixed_class_gets_the_same_results_files_on_the_cluster_as_on_the_loca
     assert "graded correct" in workers.log("one") + workers.log("two")
     for text in (done.stdout, done.stderr, workers.log("one"), workers.log("two")):
         assert PASSWORD not in text
-    # A rerun keeps what is graded, exactly as a local rerun does.
+    # A rerun keeps what is graded, exactly as a local rerun does; --regrade grades it all again, the same.
     again = run(grade_command(subs, queued, "--broker", workers.url))
     assert again.returncode == 0 and f"{len(subs)} submission(s) already graded and unchanged" in again.stderr
+    before = results(queued)
+    regraded = run(grade_command(subs, queued, "--broker", workers.url, "--regrade"))
+    assert regraded.returncode == 0 and "already graded" not in regraded.stderr
+    assert without_timing(results(queued)) == without_timing(before)
+    assert (workers.log("one") + workers.log("two")).count("graded correct\n") == 2  # graded again, not kept
 
 
 def simple_class(folder: Path, count: int, slow: dict[str, float] | None = None) -> Path:
