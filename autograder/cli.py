@@ -269,6 +269,13 @@ def progress_bar(console: Console) -> Progress:
                     TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=True)
 
 
+def require_gradable(course: Course, assignments: list[str]) -> None:
+    """Refuses, before anything is graded, a course that cannot grade these assignments here."""
+    problems = course.grading_problems(assignments)
+    if problems:
+        raise CourseError("the course cannot be graded as it is:\n" + "\n".join(problems))
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.export import nbgrader_gradebook
     from autograder.grading.batch import grade_many, merge, plan, unfinished
@@ -280,9 +287,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
         nbgrader_gradebook.require()
     course = Course.locate(args.course, near=".")
     assignments = course.select(args.assignment)
-    problems = course.problems(assignments) + list(course.unmet_requirements(assignments).values())
-    if problems:
-        raise CourseError("the course cannot be graded as it is:\n" + "\n".join(problems))
+    require_gradable(course, assignments)
     policy = late_policy(args)
     roster = Roster.load(args.roster) if args.roster else None
     console = Console(stderr=args.json)
@@ -373,9 +378,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from autograder.grading.cluster import Host, broker_url, queue_name, shown
 
     course = Course.locate(args.course, near=".")
-    problems = course.problems(course.names) + list(course.unmet_requirements(course.names).values())
-    if problems:
-        raise CourseError("the course cannot be graded as it is:\n" + "\n".join(problems))
+    require_gradable(course, course.names)
     if args.concurrency < 1 or args.redeliver_after <= 0:
         raise ValueError("--concurrency and --redeliver-after must be positive")
     url = broker_url(args.broker)

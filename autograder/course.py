@@ -259,6 +259,11 @@ class Course:
             _parsed(self.probes, found)
         return found
 
+    def grading_problems(self, names: Iterable[str] | None = None) -> list[str]:
+        """What would stop these assignments from being graded on this machine: the course's own
+        problems, then the packages they require that are not installed."""
+        return self.problems(names) + list(self.unmet_requirements(names).values())
+
     def unmet_requirements(self, names: Iterable[str] | None = None) -> dict[str, str]:
         """The assignments among `names` whose `requires` (the course's and their own) are not all
         installed here, each with one sentence naming the packages and the pip command that

@@ -343,13 +343,13 @@ def test_a_poison_submission_is_recorded_incomplete_after_bounded_attempts(tmp_p
     assert workers.log("one").count("grading crash") == 1
 
 
-def test_a_stopped_client_leaves_nothing_for_the_workers_to_grade(tmp_path, workers):
+def test_a_stopped_client_leaves_nothing_for_the_workers_to_grade(tmp_path, workers, redis_server):
     subs = simple_class(tmp_path / "class", 3)
     out = tmp_path / "grades"
     said = tmp_path / "client.err"
     client = subprocess.Popen(grade_command(subs, out, "--broker", workers.url), stdout=subprocess.DEVNULL,
                               stderr=open(said, "wb"), env={**os.environ, **ENV})
-    redis = workers_redis(workers)
+    redis = redis_server.client()
     queue = cluster.queue_name(COURSE)
     assert eventually(lambda: redis.llen(queue) == 3, seconds=120)  # no worker yet: the tasks wait, and it says so
     assert eventually(lambda: "no worker takes autograder." in " ".join(said.read_text().split()), seconds=60)
@@ -359,9 +359,6 @@ def test_a_stopped_client_leaves_nothing_for_the_workers_to_grade(tmp_path, work
     assert eventually(lambda: workers.log("late").count("its batch has ended") == 3, seconds=120)
     assert "grading s" not in workers.log("late")
 
-
-def workers_redis(workers: Workers):
-    return cluster.connect(workers.url.replace("://", f"://:{PASSWORD}@"))
 
 
 def test_a_worker_with_another_course_refuses_naming_both_versions(tmp_path, workers):
@@ -386,13 +383,13 @@ def test_a_worker_with_another_course_refuses_naming_both_versions(tmp_path, wor
 
 
 def test_a_worker_of_another_package_version_refuses():
-    sent = cluster.identity(COURSE, ["activations"])
-    assert cluster.refusal(sent, COURSE) == ""
-    why = cluster.refusal({**sent, "autograder": "0.0.1"}, COURSE)
+    sent, ours = cluster.identity(COURSE, ["activations"]), cluster.identity(COURSE, COURSE.names)
+    assert cluster.refusal(sent, ours) == ""
+    why = cluster.refusal({**sent, "autograder": "0.0.1"}, ours)
     assert f"autograder {cluster.__version__}" in why and "the client 0.0.1" in why
-    assert "course" in cluster.refusal({**sent, "course": "another"}, COURSE)
+    assert "course" in cluster.refusal({**sent, "course": "another"}, ours)
     # A helper of the graders or a data file that differs is caught too, not only the digested files.
-    assert "in other files" in cluster.refusal({**sent, "files": "0" * 16}, COURSE)
+    assert "in other files" in cluster.refusal({**sent, "files": "0" * 16}, ours)
 
 
 # --- what comes back is checked ---------------------------------------------------------------

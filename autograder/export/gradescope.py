@@ -163,7 +163,7 @@ def run(root: Path, course_dir: str | os.PathLike | None = None) -> SubmissionRe
     course = None
     try:
         course = Course.locate(course_dir)
-        problems = course.problems() + list(course.unmet_requirements().values())
+        problems = course.grading_problems()
         if problems:
             raise CourseError("; ".join(problems))
         # One submission per container, so a weaker level is accepted (said in Gradescope's stdout, for staff).

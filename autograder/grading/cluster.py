@@ -52,7 +52,7 @@ from autograder.course import Course
 from autograder.grading.batch import GradingWorker, Outcome
 from autograder.publish.secrets import MissingSecret, secret
 from autograder.results.model import STATUSES, VISIBILITIES, SubmissionResult
-from autograder.submission.discover import MAX_ZIP_BYTES, MAX_ZIP_MEMBERS, Submission, _skipped
+from autograder.submission.discover import MAX_ZIP_BYTES, MAX_ZIP_MEMBERS, Submission, walk
 
 PROTOCOL = 1
 TASK = "autograder.grade"
@@ -104,19 +104,20 @@ def broker_url(given: str | None) -> str:
             password = secret("AUTOGRADER_BROKER_PASSWORD", "broker password")
         except MissingSecret:
             return url
-        user = parts.username or ""
-        host = parts.netloc.rpartition("@")[2]
-        url = urlunsplit(parts._replace(netloc=f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"))
+        url = _with_password(url, quote(password, safe=""))
     return url
+
+
+def _with_password(url: str, password: str) -> str:
+    """The URL with this password (already quoted as a URL needs) in place of its own."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{quote(parts.username or '', safe='')}:{password}@{host}"))
 
 
 def shown(url: str) -> str:
     """The URL as it may be printed: without its password."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+    return _with_password(url, "***") if urlsplit(url).password else url
 
 
 def tls_options(url: str) -> dict[str, Any] | None:
@@ -199,26 +200,27 @@ def identity(course: Course, assignments: list[str]) -> dict[str, Any]:
             "graders": {name: course.digest(name) for name in assignments}}
 
 
-def refusal(sent: dict[str, Any], course: Course) -> str:
-    """Why this worker must not grade a task the client made with `sent` (its identity), or ""."""
-    if sent.get("autograder") != __version__:
-        return (f"the worker runs autograder {__version__}, the client {sent.get('autograder')}: install the same "
-                f"version on both")
-    if sent.get("course") != course.name:
-        return f"the worker has the course {course.name!r}, the client {sent.get('course')!r}"
+def refusal(sent: dict[str, Any], ours: dict[str, Any]) -> str:
+    """Why a worker whose `identity` is `ours` (of all its assignments) must not grade a task the
+    client made with `sent`, or ""."""
+    if sent.get("autograder") != ours["autograder"]:
+        return (f"the worker runs autograder {ours['autograder']}, the client {sent.get('autograder')}: install "
+                f"the same version on both")
+    course = ours["course"]
+    if sent.get("course") != course:
+        return f"the worker has the course {course!r}, the client {sent.get('course')!r}"
     graders = sent.get("graders") if isinstance(sent.get("graders"), dict) else {}
-    unknown = [name for name in graders if name not in course.assignments]
+    unknown = [name for name in graders if name not in ours["graders"]]
     if unknown:
-        return f"the worker's course {course.name!r} has no assignment {', '.join(map(str, unknown))}"
-    differ = [f"{name} (worker {course.digest(name)}, client {digest})" for name, digest in graders.items()
-              if course.digest(name) != digest]
+        return f"the worker's course {course!r} has no assignment {', '.join(map(str, unknown))}"
+    differ = [f"{name} (worker {ours['graders'][name]}, client {digest})" for name, digest in graders.items()
+              if ours["graders"][name] != digest]
     if differ:
-        return (f"the worker's course {course.name!r} differs from the client's in the graders of "
+        return (f"the worker's course {course!r} differs from the client's in the graders of "
                 f"{'; '.join(differ)}: copy the same course to the worker and restart it")
-    if sent.get("files") != course_files(course):
-        return (f"the worker's course {course.name!r} differs from the client's in other files (worker "
-                f"{course_files(course)}, client {sent.get('files')}): copy the same course to the worker and "
-                "restart it")
+    if sent.get("files") != ours["files"]:
+        return (f"the worker's course {course!r} differs from the client's in other files (worker "
+                f"{ours['files']}, client {sent.get('files')}): copy the same course to the worker and restart it")
     return ""
 
 
@@ -234,15 +236,10 @@ def pack(submission: Submission, modules: set[str] | None = None) -> dict[str, A
     if root.is_file():
         paths = [(root, root.name)]
     else:
-        paths = []
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root)
-            if _skipped(rel):
-                continue
-            if path.is_symlink():
-                links.append(rel.as_posix())
-            elif path.is_file() and (path.suffix in (".py", ".pth") or path.suffix.lower() == ".ipynb"):
-                paths.append((path, rel.as_posix()))
+        found, symlinks = walk(root)
+        paths = [(path, path.relative_to(root).as_posix()) for path in found
+                 if path.suffix in (".py", ".pth") or path.suffix.lower() == ".ipynb"]
+        links = [link.relative_to(root).as_posix() for link in symlinks]
     if len(paths) + len(links) > MAX_FILES:
         raise BrokerError(f"the submission has {len(paths) + len(links)} files to grade, more than a task carries "
                           f"({MAX_FILES})")
@@ -459,7 +456,8 @@ class Host:
     """What `autograder worker` runs: the Celery worker and the task it serves."""
 
     def __init__(self, url: str, course: Course, redeliver_after: float = DEFAULT_REDELIVER_AFTER) -> None:
-        self.url, self.course, self.redeliver_after = url, course, redeliver_after
+        self.course, self.redeliver_after = course, redeliver_after
+        self.identity = identity(course, course.names)  # what a task's must match: read once, not per task
         self.app = make_app(url, redeliver_after)
         self.redis = connect(url)
         self._slot: tuple[int, _Slot] | None = None  # (the pool process's pid, its slot)
@@ -544,7 +542,7 @@ class Host:
             reply("error", error=f"its grading was started {attempts[0] - 1} times and each time the worker grading "
                                  "it was lost (killed, or its host went down); it is not tried again")
             return
-        why = refusal(payload.get("identity") or {}, self.course)
+        why = refusal(payload.get("identity") or {}, self.identity)
         if why:
             self.refuse(why, hostname)
             reply("refused", error=f"the worker {hostname} refused it: {why}")
@@ -638,7 +636,6 @@ def grade_queued(submissions: list[Submission], course: Course, assignments: lis
     sent_identity = identity(course, assignments)
     waiting = deque(submissions)
     flying: dict[str, tuple[Submission, dict[str, Any]]] = {}  # task id -> (submission, payload)
-    sizes: dict[str, int] = {}  # task id -> bytes of its files
     modules = set(course.modules)
     finished: set[str] = set()  # submission ids with an outcome
     number = 0
@@ -659,9 +656,12 @@ def grade_queued(submissions: list[Submission], course: Course, assignments: lis
             client.set(keys["batch"], "1", ex=BATCH_SECONDS)
         return bool(alive) and server() == known
 
+    def queued_bytes() -> int:
+        return sum(len(text) for _, payload in flying.values() for text in payload["submission"]["files"].values())
+
     def top_up() -> Iterator[Outcome]:
         nonlocal number
-        while waiting and len(flying) < window and (not flying or sum(sizes.values()) < WINDOW_BYTES):
+        while waiting and len(flying) < window and (not flying or queued_bytes() < WINDOW_BYTES):
             submission = waiting.popleft()
             try:
                 packed = pack(submission, modules)
@@ -674,7 +674,6 @@ def grade_queued(submissions: list[Submission], course: Course, assignments: lis
             payload = {"protocol": PROTOCOL, "batch": batch, "identity": sent_identity, "assignments": assignments,
                        "seed": seed, "deadline": deadline, "submission": packed}
             flying[task] = (submission, payload)
-            sizes[task] = sum(map(len, packed["files"].values()))
             publish(task, payload)
 
     def outcome_of(message: dict[str, Any]) -> Outcome | None:
@@ -752,7 +751,6 @@ def grade_queued(submissions: list[Submission], course: Course, assignments: lis
                 if message is None:
                     warn("a message on the results list was not a result (too large or not JSON); ignored")
                     continue
-                sizes.pop(message["task"], None)
                 outcome = outcome_of(message)
                 if outcome is None or outcome.submission.id in finished:
                     flying.pop(message["task"], None)

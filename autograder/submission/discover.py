@@ -64,18 +64,27 @@ def _skipped(relative: Path) -> bool:
     return any(part in IGNORED_DIRS or part.startswith(".") for part in relative.parts)
 
 
+def walk(root: Path) -> tuple[list[Path], list[Path]]:
+    """A folder's regular files and its symbolic links, each in path order, without the caches
+    and hidden folders that `_skipped` names: what staging, the fingerprint and a cluster's
+    task see of a submission."""
+    files, links = [], []
+    for path in sorted(root.rglob("*")):
+        if _skipped(path.relative_to(root)):
+            continue
+        if path.is_symlink():
+            links.append(path)
+        elif path.is_file():
+            files.append(path)
+    return files, links
+
+
 def _visible_files(root: Path, notes: list[str]) -> list[Path]:
     """Regular files, shallowest first; symbolic links are never followed (they could
     point at anything on the grading machine), and the student is told."""
-    files = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if _skipped(rel):
-            continue
-        if path.is_symlink():
-            notes.append(f"{rel} is a symbolic link; links are not followed, so it was not graded.")
-        elif path.is_file():
-            files.append(path)
+    files, links = walk(root)
+    notes.extend(f"{link.relative_to(root)} is a symbolic link; links are not followed, so it was not graded."
+                 for link in links)
     return sorted(files, key=lambda p: (len(p.relative_to(root).parts), str(p)))
 
 
@@ -85,8 +94,7 @@ def fingerprint(submission: Submission) -> str:
     `__pycache__` that Python writes beside the files must not make a rerun grade them again)."""
     digest = hashlib.sha256()
     root = submission.path
-    files = [root] if root.is_file() else [
-        p for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink() and not _skipped(p.relative_to(root))]
+    files = [root] if root.is_file() else walk(root)[0]
     for path in files:
         digest.update(str(path.relative_to(root if root.is_dir() else root.parent)).encode() + b"\0")
         with open(path, "rb") as data:
